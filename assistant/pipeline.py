@@ -1,0 +1,131 @@
+"""The Assistant: one open index and its models, answering many questions.
+
+The CLI, the web chat and the eval all go through this object, so they all
+answer from the same persisted index in the same way.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from .answer import (
+    Answer,
+    candidate_sentences,
+    find_conflicts,
+    order_and_cite,
+    score_candidates,
+    select_quotes,
+    validate_question,
+    lexical_coverage,
+)
+from .config import Settings
+from .documents import discover_files, file_sha256
+from .embedding import load_encoders
+from .lexical import tokenize
+from .retrieval import Hit, Retriever
+from .store import Index, IndexStateError, rebuild_hint
+
+
+class QuestionError(ValueError):
+    """A question that cannot be answered as asked; the message says why."""
+
+
+def check_settings(index: Index, settings: Settings, encoders: dict) -> None:
+    """Refuse an index built with another model or other chunker settings."""
+    hint = rebuild_hint(index.index_dir, index.manifest.docs_dirs)
+    wanted = {name: {"model": encoder.name, "dim": encoder.dim} for name, encoder in encoders.items()}
+    if index.manifest.channels != wanted:
+        built = ", ".join(f"{facts['model']} ({facts['dim']}d)" for facts in index.manifest.channels.values())
+        raise IndexStateError(f"The index in {index.index_dir} was built with {built}, not the configured model; {hint}.")
+    if index.manifest.chunker != settings.chunker.as_dict():
+        raise IndexStateError(f"The index in {index.index_dir} was built with other chunker settings; {hint}.")
+
+
+def stale_files(index: Index) -> list[str]:
+    """Files that changed, appeared or disappeared since the index was built."""
+    try:
+        current = discover_files([Path(folder) for folder in index.manifest.docs_dirs])
+    except FileNotFoundError:
+        return []
+    recorded = index.manifest.files
+    changed = [doc_id for doc_id in current if doc_id not in recorded]
+    changed += [doc_id for doc_id in recorded if doc_id not in current]
+    changed += [doc_id for doc_id, path in current.items()
+                if doc_id in recorded and file_sha256(path) != recorded[doc_id]["sha256"]]
+    return sorted(changed)
+
+
+class Assistant:
+    """Loads the index and the models once; answers many questions."""
+
+    def __init__(self, index_dir: Path | str = "index", settings: Settings = Settings(), check_fresh: bool = True) -> None:
+        self.settings = settings
+        self.index_dir = Path(index_dir)
+        self.encoders = load_encoders(settings)
+        self._lock = threading.RLock()
+        self._open(check_fresh)
+
+    def _open(self, check_fresh: bool) -> None:
+        index = Index.load(self.index_dir)
+        check_settings(index, self.settings, self.encoders)
+        if check_fresh:
+            changed = stale_files(index)
+            if changed:
+                raise IndexStateError(
+                    f"The index in {self.index_dir} is out of date ({len(changed)} changed files, e.g. {changed[0]}); "
+                    f"{rebuild_hint(self.index_dir, index.manifest.docs_dirs)}."
+                )
+        with self._lock:
+            self.index = index
+            self.retriever = Retriever(index, self.encoders, self.settings)
+
+    def reload(self) -> None:
+        """Switch to the index's newest generation (after a build)."""
+        self._open(check_fresh=False)
+
+    @property
+    def embedder(self):
+        return self.encoders["dense"]
+
+    def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> list[Hit]:
+        problem = validate_question(query, self.settings.max_question_chars)
+        if problem:
+            raise QuestionError(problem)
+        return self.retriever.search(query, k or self.settings.top_k, mode, doc_ids)
+
+    def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> Answer:
+        problem = validate_question(question, self.settings.max_question_chars)
+        if problem:
+            raise QuestionError(problem)
+        retriever = self.retriever  # one generation for the whole answer, even if a reload happens
+        k = k or self.settings.top_k
+        query_vectors = retriever.encode_query(question)
+        hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors)
+        documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
+        candidates = candidate_sentences(hits, documents)
+        relevance = self.relevance(question, hits)
+        answer = Answer(question=question, abstained=False, hits=hits[:k], relevance=relevance)
+        if not candidates or relevance < self.settings.abstain_below:
+            answer.abstained = True
+            answer.message = "The reports do not answer this question. The closest passages are listed as possibly related."
+            return answer
+        sentence_vectors = self.embedder.encode([candidate.text for candidate in candidates], self.settings.batch_size)
+        similarity = sentence_vectors @ query_vectors[retriever.primary]
+        scores = score_candidates(question, candidates, similarity, retriever.index.lexical)
+        chosen = select_quotes(candidates, scores)
+        answer.quotes = order_and_cite(chosen, documents)
+        answer.conflicts = find_conflicts(answer.quotes)
+        return answer
+
+    def relevance(self, question: str, hits: list[Hit]) -> float:
+        """How well the best hit matches: its cosine similarity or the share of
+        the question's terms it holds, whichever is higher."""
+        if not hits:
+            return 0.0
+        tokens = tokenize(question)
+        lexical = self.retriever.index.lexical
+        best = 0.0
+        for hit in hits[:5]:
+            coverage = lexical_coverage(tokens, hit.chunk.embed_text(), lexical)
+            best = max(best, hit.dense_score, coverage)
+        return float(best)

@@ -1,0 +1,273 @@
+"""The index on disk: FAISS vectors, BM25, chunk table, document maps, manifest.
+
+Layout of an index folder::
+
+    CURRENT               name of the live generation (replaced atomically)
+    gen-<id>/manifest.json
+    gen-<id>/chunks.jsonl     one Chunk per line, row i = vector i
+    gen-<id>/<channel>.faiss  one FAISS index per dense channel
+    gen-<id>/<channel>.npy    the same vectors, the embedding cache of the next build
+    gen-<id>/bm25/            the lexical index (bm25s)
+    gen-<id>/docs/<sha>.npz   clean text + offset map of each document
+
+A build writes a complete new generation, then swaps ``CURRENT`` with an
+atomic rename: a reader sees the old index or the new one, never a half one,
+and a build killed at any point leaves the previous generation in place.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .chunking import Chunk
+from .lexical import LexicalIndex
+
+FORMAT_VERSION = 1
+CURRENT_FILE = "CURRENT"
+
+
+class IndexStateError(RuntimeError):
+    """The index is missing, damaged, stale or built with other settings."""
+
+
+def rebuild_hint(index_dir: Path, docs_dirs: list[str] | None = None) -> str:
+    docs = " ".join(f"--docs {d}" for d in (docs_dirs or ["seeds"]))
+    return f"run `assistant build {docs} --index {index_dir}` to rebuild it"
+
+
+@dataclass
+class Manifest:
+    channels: dict[str, dict]  # channel name -> {"model": ..., "dim": ...}
+    chunker: dict
+    files: dict[str, dict]  # doc_id -> {"sha256": ..., "path": ..., "n_chunks": ...}
+    docs_dirs: list[str]
+    n_chunks: int
+    faiss_kind: str = "flat"
+    built_at: float = field(default_factory=time.time)
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Manifest":
+        data = json.loads(text)
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass
+class DocumentMap:
+    """What a citation needs of a document: its clean text and offset map."""
+
+    doc_id: str
+    text: str
+    raw_starts: np.ndarray
+    raw_ends: np.ndarray
+    page_starts: np.ndarray | None
+
+    def raw_span(self, start: int, end: int) -> tuple[int | None, int, int]:
+        raw_start, raw_end = int(self.raw_starts[start]), int(self.raw_ends[end - 1])
+        if self.page_starts is None:
+            return None, raw_start, raw_end
+        page = int(np.searchsorted(self.page_starts, raw_start, side="right")) - 1
+        offset = int(self.page_starts[page])
+        return page + 1, raw_start - offset, raw_end - offset
+
+
+def _build_faiss(vectors: np.ndarray, hnsw_threshold: int):
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(vectors) >= hnsw_threshold:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+class IndexWriter:
+    """Writes one new generation of an index folder, then publishes it."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        self.gen_name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        self.tmp_dir = self.index_dir / f".tmp-{self.gen_name}"
+        (self.tmp_dir / "docs").mkdir(parents=True)
+
+    def write_document(self, doc_id: str, sha256: str, text: str, raw_starts, raw_ends, page_starts) -> None:
+        arrays = {
+            "doc_id": np.array(doc_id),
+            "text": np.array(text),
+            "raw_starts": np.asarray(raw_starts, dtype=np.int64),
+            "raw_ends": np.asarray(raw_ends, dtype=np.int64),
+        }
+        if page_starts is not None:
+            arrays["page_starts"] = np.asarray(page_starts, dtype=np.int64)
+        np.savez(self.tmp_dir / "docs" / f"{sha256}.npz", **arrays)
+
+    def reuse_document(self, source: Path, sha256: str) -> None:
+        shutil.copyfile(source / "docs" / f"{sha256}.npz", self.tmp_dir / "docs" / f"{sha256}.npz")
+
+    def write(self, manifest: Manifest, chunks: list[Chunk], vectors: dict[str, np.ndarray],
+              lexical: LexicalIndex, hnsw_threshold: int) -> Path:
+        import faiss
+
+        with open(self.tmp_dir / "chunks.jsonl", "w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        for channel, channel_vectors in vectors.items():
+            np.save(self.tmp_dir / f"{channel}.npy", channel_vectors)
+            faiss_index = _build_faiss(channel_vectors, hnsw_threshold)
+            faiss.write_index(faiss_index, str(self.tmp_dir / f"{channel}.faiss"))
+            manifest.faiss_kind = "hnsw" if len(channel_vectors) >= hnsw_threshold else "flat"
+        lexical.save(self.tmp_dir / "bm25")
+        (self.tmp_dir / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        return self.publish()
+
+    def publish(self) -> Path:
+        """Move the finished generation in place and point CURRENT at it."""
+        _fsync_tree(self.tmp_dir)
+        final_dir = self.index_dir / self.gen_name
+        os.replace(self.tmp_dir, final_dir)
+        pointer_tmp = self.index_dir / f".{CURRENT_FILE}.{uuid.uuid4().hex[:8]}"
+        pointer_tmp.write_text(self.gen_name + "\n", encoding="utf-8")
+        with open(pointer_tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(pointer_tmp, self.index_dir / CURRENT_FILE)
+        _fsync_dir(self.index_dir)
+        prune_generations(self.index_dir, keep=2)
+        return final_dir
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.tmp_dir, ignore_errors=True)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    pointer = Path(index_dir) / CURRENT_FILE
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return Path(index_dir) / name if name else None
+
+
+def prune_generations(index_dir: Path, keep: int = 2) -> None:
+    """Delete old generations (keeping the newest ``keep``, the live one
+    always) and leftovers of killed builds older than a minute."""
+    live = current_generation(index_dir)
+    generations = sorted((p for p in Path(index_dir).glob("gen-*") if p.is_dir()), key=lambda p: p.name, reverse=True)
+    kept = 0
+    for generation in generations:
+        if generation == live or kept < keep - 1:
+            kept += generation != live
+            continue
+        shutil.rmtree(generation, ignore_errors=True)
+    for leftover in Path(index_dir).glob(".tmp-gen-*"):
+        if time.time() - leftover.stat().st_mtime > 60:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+class Index:
+    """An open, verified generation of an index folder (read-only)."""
+
+    def __init__(self, index_dir: Path, gen_dir: Path, manifest: Manifest, chunks: list[Chunk],
+                 dense: dict, lexical: LexicalIndex) -> None:
+        self.index_dir = index_dir
+        self.gen_dir = gen_dir
+        self.manifest = manifest
+        self.chunks = chunks
+        self.dense = dense  # channel -> faiss index
+        self.lexical = lexical
+        self.row_of = {chunk.chunk_id: row for row, chunk in enumerate(chunks)}
+        self._doc_maps: dict[str, DocumentMap] = {}
+
+    @classmethod
+    def load(cls, index_dir: Path | str) -> "Index":
+        import faiss
+
+        index_dir = Path(index_dir)
+        gen_dir = current_generation(index_dir)
+        hint = rebuild_hint(index_dir)
+        if gen_dir is None:
+            raise IndexStateError(f"No index found in {index_dir}; {hint}.")
+        try:
+            manifest = Manifest.from_json((gen_dir / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise IndexStateError(f"The index manifest in {index_dir} is missing or damaged; {hint}.") from error
+        if manifest.format_version != FORMAT_VERSION:
+            raise IndexStateError(f"The index in {index_dir} has format {manifest.format_version}, this program reads {FORMAT_VERSION}; {hint}.")
+        hint = rebuild_hint(index_dir, manifest.docs_dirs)
+        try:
+            with open(gen_dir / "chunks.jsonl", encoding="utf-8") as handle:
+                chunks = [Chunk.from_dict(json.loads(line)) for line in handle]
+            dense = {channel: faiss.read_index(str(gen_dir / f"{channel}.faiss")) for channel in manifest.channels}
+            lexical = LexicalIndex.load(gen_dir / "bm25")
+        except Exception as error:  # faiss raises RuntimeError, json ValueError, ...
+            raise IndexStateError(f"The index in {index_dir} is damaged ({type(error).__name__}); {hint}.") from error
+        sizes = {len(chunks), manifest.n_chunks, lexical.size, *(faiss_index.ntotal for faiss_index in dense.values())}
+        if len(sizes) != 1:
+            raise IndexStateError(f"The index in {index_dir} is out of step (chunk table and vectors differ in size); {hint}.")
+        for channel, faiss_index in dense.items():
+            if faiss_index.d != manifest.channels[channel]["dim"]:
+                raise IndexStateError(f"The {channel} vectors in {index_dir} do not match the manifest; {hint}.")
+        return cls(index_dir, gen_dir, manifest, chunks, dense, lexical)
+
+    def cached_vectors(self, channel: str) -> np.ndarray | None:
+        """The stored vectors of a channel (row i = chunk i), for reuse."""
+        try:
+            vectors = np.load(self.gen_dir / f"{channel}.npy")
+        except (OSError, ValueError):
+            return None
+        return vectors if len(vectors) == len(self.chunks) else None
+
+    def document(self, doc_id: str) -> DocumentMap:
+        if doc_id not in self._doc_maps:
+            sha256 = self.manifest.files[doc_id]["sha256"]
+            with np.load(self.gen_dir / "docs" / f"{sha256}.npz") as data:
+                self._doc_maps[doc_id] = DocumentMap(
+                    doc_id=doc_id,
+                    text=str(data["text"]),
+                    raw_starts=data["raw_starts"],
+                    raw_ends=data["raw_ends"],
+                    page_starts=data["page_starts"] if "page_starts" in data else None,
+                )
+        return self._doc_maps[doc_id]
+
+    def search_dense(self, channel: str, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        faiss_index = self.dense[channel]
+        k = min(k, faiss_index.ntotal)
+        if k <= 0:
+            return []
+        scores, rows = faiss_index.search(np.asarray(query_vector, dtype=np.float32).reshape(1, -1), k)
+        return [(int(row), float(score)) for row, score in zip(rows[0], scores[0]) if row >= 0]

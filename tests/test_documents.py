@@ -1,0 +1,152 @@
+"""Readers: clean text plus an exact offset map back to the raw file."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.documents import DocumentError, detect_lang, read_document
+from conftest import SEED_FILES
+
+
+def assert_map_exact(doc) -> None:
+    """Each clean character comes from its raw span (itself, or an entity decoding to it)."""
+    import html
+
+    for i, char in enumerate(doc.text):
+        raw = doc.raw_text[doc.raw_starts[i] : doc.raw_ends[i]]
+        if doc.raw_starts[i] == doc.raw_ends[i]:
+            assert char.isspace() or char in " |", (i, char)  # markup turned into a break or cell separator
+        elif raw != char:
+            assert char.isspace() or html.unescape(raw) == char or html.unescape(raw).startswith(char), (i, char, raw)
+
+
+def test_html_drops_tags_scripts_and_styles_and_decodes_entities(tmp_path):
+    path = tmp_path / "r.html"
+    path.write_text(
+        "<html><head><style>p{color:red}</style><title>T</title></head><body>"
+        "<h1>Growth &amp; Share</h1><p>Caf&eacute; sales rose 5&#37;.<script>alert('x')</script></p>"
+        "<table><tr><td>A</td><td>B</td></tr></table><!-- hidden --></body></html>",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    assert "Growth & Share" in doc.text
+    assert "Café sales rose 5%." in doc.text
+    assert "alert" not in doc.text and "color" not in doc.text and "hidden" not in doc.text
+    assert "A | B" in doc.text
+    assert doc.text.index("Growth") < doc.text.index("Café")
+    assert "\n" in doc.text[doc.text.index("Share") : doc.text.index("Café")]  # block tags break lines
+    assert [doc.text[h.start : h.end] for h in doc.headings] == ["Growth & Share"]
+    assert_map_exact(doc)
+
+
+def test_markdown_markup_is_dropped_but_mapped(tmp_path):
+    path = tmp_path / "r.md"
+    raw = "# **Title**\n\nSee the [telemedicine market](https://x.example/t) and <https://a.example/b>.\n\n- **Item:** one\n|---|---|\n"
+    path.write_text(raw, encoding="utf-8")
+    doc = read_document(path)
+    assert doc.text.startswith("Title\n")
+    assert "See the telemedicine market and https://a.example/b." in doc.text
+    assert "Item: one" in doc.text and "**" not in doc.text and "---" not in doc.text
+    start = doc.text.index("telemedicine")
+    _, raw_start, raw_end = doc.raw_span(start, start + len("telemedicine market"))
+    assert raw[raw_start:raw_end] == "telemedicine market"
+    assert_map_exact(doc)
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
+def test_seed_offset_maps_are_exact(path):
+    doc = read_document(path)
+    assert doc.text.strip()
+    assert_map_exact(doc)
+
+
+def test_bilingual_seed_has_both_language_segments():
+    doc = read_document(SEED_FILES[1])
+    langs = [segment.lang for segment in doc.segments]
+    assert "zh" in langs and "en" in langs
+    assert detect_lang("預計到 2025 年,醫療物聯網市場規模將達到 13.5 億美元") == "zh"
+    assert detect_lang("The Internet of Medical Things Market was valued at USD 1.35 billion") == "en"
+
+
+def test_chinese_legacy_encoding_is_read_with_a_warning(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("医疗物联网市场规模将达到十亿美元。".encode("gbk"))
+    doc = read_document(path)
+    assert "医疗物联网市场" in doc.text
+    assert doc.warnings and "gb18030" in doc.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.md", b"  \n\n ", "empty"),
+        ("binary.txt", b"\x00\x01\x02PK\x00" * 50, "binary"),
+        ("fake.docx", b"this is not a zip", "not a valid .docx"),
+        ("broken.pdf", b"%PDF-1.4 garbage", "PDF"),
+        ("report.xlsx", b"data", "unsupported file type"),
+    ],
+)
+def test_bad_files_raise_one_clear_error(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DocumentError) as raised:
+        read_document(path)
+    message = str(raised.value)
+    assert message.startswith(name) and reason in message and "\n" not in message
+
+
+def test_file_over_the_size_limit_is_refused(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("word " * 1000, encoding="utf-8")
+    with pytest.raises(DocumentError, match="size limit"):
+        read_document(path, max_bytes=1000)
+
+
+def make_pdf(path, pages: list[str]) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for page in pages:
+        y = 800
+        for line in page.split("\n"):
+            pdf.drawString(50, y, line)
+            y -= 16
+        pdf.showPage()
+    pdf.save()
+
+
+def make_docx(path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Remote Monitoring Outlook", level=1)
+    document.add_paragraph("The remote monitoring segment grew 14% in 2024 across hospitals.")
+    table = document.add_table(rows=2, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Region", "Share"
+    table.rows[1].cells[0].text, table.rows[1].cells[1].text = "Europe", "25%"
+    document.add_paragraph("Wearable devices lead adoption in North America.")
+    document.save(str(path))
+
+
+def test_pdf_pages_and_offsets(tmp_path):
+    path = tmp_path / "r.pdf"
+    make_pdf(path, ["Telehealth adoption rose sharply in 2023.\nClinics added video visits.",
+                    "Page two says the market reached USD 74.7 billion."])
+    doc = read_document(path)
+    start = doc.text.index("USD 74.7 billion")
+    page, raw_start, raw_end = doc.raw_span(start, start + len("USD 74.7 billion"))
+    assert page == 2
+    assert doc.raw_slice(page, raw_start, raw_end) == "USD 74.7 billion"
+    assert doc.raw_span(0, 5)[0] == 1
+
+
+def test_docx_paragraphs_tables_and_headings(tmp_path):
+    path = tmp_path / "r.docx"
+    make_docx(path)
+    doc = read_document(path)
+    assert "Region | Share" in doc.text and "Europe | 25%" in doc.text
+    assert [doc.text[h.start : h.end] for h in doc.headings] == ["Remote Monitoring Outlook"]
+    start = doc.text.index("grew 14%")
+    _, raw_start, raw_end = doc.raw_span(start, start + 8)
+    assert doc.raw_text[raw_start:raw_end] == "grew 14%"
