@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-
 from .lexical import LexicalIndex, tokenize
 from .retrieval import Hit
 from .sentences import sentence_spans
@@ -129,17 +127,21 @@ def lexical_coverage(question_tokens: list[str], text: str, lexical: LexicalInde
     return sum(lexical.idf(token) for token in unique if token in present) / total
 
 
-def score_candidates(question: str, candidates: list[Candidate], sentence_similarity: np.ndarray,
-                     lexical: LexicalIndex) -> list[float]:
-    """Similarity to the question, term overlap, hit rank, and a figure bonus."""
+def score_candidates(question: str, candidates: list[Candidate], lexical: LexicalIndex) -> list[float]:
+    """Term overlap with the question, the rank of the hit the sentence comes
+    from, and a bonus for figures when the question asks for a quantity.
+
+    No model runs here (a warm answer must stay within tens of milliseconds);
+    the hit rank carries the dense channels' judgement of the passage.
+    """
     question_tokens = tokenize(question)
     wants_figure = asks_for_quantity(question)
     scores = []
-    for candidate, similarity in zip(candidates, sentence_similarity):
+    for candidate in candidates:
         coverage = lexical_coverage(question_tokens, candidate.text, lexical)
         prior = 1.0 / (1 + candidate.rank)
-        figure = 0.08 if wants_figure and _FIGURE_RE.search(candidate.text) else 0.0
-        scores.append(0.5 * float(similarity) + 0.35 * coverage + 0.15 * prior + figure)
+        figure = 0.15 if wants_figure and _FIGURE_RE.search(candidate.text) else 0.0
+        scores.append(0.6 * coverage + 0.4 * prior + figure)
     return scores
 
 

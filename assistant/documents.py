@@ -238,12 +238,12 @@ _MD_HEADING_RE = re.compile(r"[ \t]*(#{1,6})[ \t]+")
 _MD_RULE_RE = re.compile(r"[ \t]*(?:[|:\- \t]*-{3,}[|:\- \t]*|\|{2,}[ \t|]*|[*_]{3,}[ \t]*)")
 _MD_BULLET_RE = re.compile(r"[ \t]*[-*+][ \t]+")
 _MD_BOLD_HEADING_RE = re.compile(r"[ \t]*\*\*[^*\n]{2,120}\*\*[ \t]*:?[ \t]*")
-# Inline markup: images (dropped), links (text kept), autolinks, bold/italic runs.
+# Inline markup: images (dropped), links (text kept), autolinks, ** bold marks.
 _MD_INLINE_RE = re.compile(
     r"(?P<image>!\[[^\]\n]*\]\([^)\n]*\))"
     r"|(?P<link>\[(?P<link_text>[^\]\n]+)\]\((?P<link_url>[^)\n]*)\))"
     r"|(?P<autolink><(?P<auto_url>https?://[^>\s]+)>)"
-    r"|(?P<emphasis>\*\*|__)"
+    r"|(?P<emphasis>\*\*)"  # "__" is left alone: it is common in names (window.__x)
 )
 
 

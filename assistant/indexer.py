@@ -193,7 +193,7 @@ def _embed(channel, encoder, chunks, previous, settings, report, progress) -> np
             vectors[row] = cache[key]
     report.reused += len(chunks) - len(missing)
     report.embedded += len(missing)
-    step = max(settings.batch_size * 4, 1)
+    step = max(settings.batch_size, 1)  # small steps: questions can take the model between them
     for begin in range(0, len(missing), step):
         rows = missing[begin : begin + step]
         progress(f"embedding ({channel})", begin, len(missing))

@@ -103,27 +103,25 @@ class Assistant:
         hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors)
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
         candidates = candidate_sentences(hits, documents)
-        relevance = self.relevance(question, hits)
+        relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=question, abstained=False, hits=hits[:k], relevance=relevance)
         if not candidates or relevance < self.settings.abstain_below:
             answer.abstained = True
             answer.message = "The reports do not answer this question. The closest passages are listed as possibly related."
             return answer
-        sentence_vectors = self.embedder.encode([candidate.text for candidate in candidates], self.settings.batch_size)
-        similarity = sentence_vectors @ query_vectors[retriever.primary]
-        scores = score_candidates(question, candidates, similarity, retriever.index.lexical)
+        scores = score_candidates(question, candidates, retriever.index.lexical)
         chosen = select_quotes(candidates, scores)
         answer.quotes = order_and_cite(chosen, documents)
         answer.conflicts = find_conflicts(answer.quotes)
         return answer
 
-    def relevance(self, question: str, hits: list[Hit]) -> float:
+    def relevance(self, question: str, hits: list[Hit], retriever: Retriever | None = None) -> float:
         """How well the best hit matches: its cosine similarity or the share of
         the question's terms it holds, whichever is higher."""
         if not hits:
             return 0.0
         tokens = tokenize(question)
-        lexical = self.retriever.index.lexical
+        lexical = (retriever or self.retriever).index.lexical
         best = 0.0
         for hit in hits[:5]:
             coverage = lexical_coverage(tokens, hit.chunk.embed_text(), lexical)
