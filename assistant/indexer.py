@@ -191,8 +191,9 @@ def _embed(channel, encoder, chunks, previous, settings, report, progress) -> np
     for row, key in enumerate(keys):
         if key in cache:
             vectors[row] = cache[key]
-    report.reused += len(chunks) - len(missing)
-    report.embedded += len(missing)
+    if channel == "dense":  # counted in chunks, once (every channel re-uses the same ones)
+        report.reused += len(chunks) - len(missing)
+        report.embedded += len(missing)
     step = max(settings.batch_size, 1)  # small steps: questions can take the model between them
     for begin in range(0, len(missing), step):
         rows = missing[begin : begin + step]

@@ -13,6 +13,7 @@ import numpy as np
 
 from .chunking import Chunk
 from .config import RETRIEVAL_MODES, Settings
+from .documents import detect_lang
 from .store import Index
 
 
@@ -23,6 +24,7 @@ class Hit:
     score: float  # the mode's own score: RRF for hybrid, cosine for dense, BM25 for lexical
     dense_score: float  # cosine similarity in the primary dense channel
     lexical_score: float  # BM25 score (0 when no query term occurs)
+    multilingual_score: float = 0.0  # cosine similarity in the multilingual channel
 
     def to_dict(self) -> dict:
         chunk = self.chunk
@@ -48,13 +50,23 @@ def reciprocal_rank_fusion(rankings: list[list[int]], rrf_k: int = 60, weights: 
 
 
 class Retriever:
-    """Searches one open Index with the query encoders of its dense channels."""
+    """Searches one open Index with the query encoders of its dense channels.
+
+    Hybrid mode fuses, by weighted reciprocal rank: BM25; the English dense
+    channel (weight 0 for Chinese questions, which it cannot read); the multilingual
+    channel over all chunks; and the multilingual channel over the chunks in
+    the *other* language only.  That last list matters: a multilingual model
+    still ranks text in the question's own language first, so without it a
+    Chinese question would rarely surface the English-only report that
+    answers it.
+    """
 
     def __init__(self, index: Index, encoders: dict, settings: Settings = Settings()) -> None:
         self.index = index
         self.encoders = encoders
         self.settings = settings
         self.primary = next(iter(index.dense))
+        self.chunk_langs = np.array([chunk.lang for chunk in index.chunks])
 
     def encode_query(self, query: str) -> dict[str, np.ndarray]:
         return {name: self.encoders[name].encode_queries([query])[0] for name in self.index.dense}
@@ -69,44 +81,62 @@ class Retriever:
         allowed = None
         if doc_ids:
             allowed = np.array([chunk.doc_id in doc_ids for chunk in self.index.chunks])
-        depth = total if allowed is not None else min(total, max(50, 4 * k))
+        depth = total if allowed is not None else min(total, max(100, 10 * k))
         query_vectors = query_vectors or self.encode_query(query)
+        query_lang = detect_lang(query)
+        weights = self.settings.fusion_weights.get(query_lang) or self.settings.fusion_weights["en"]
 
-        rankings: list[list[int]] = []
-        dense_scores: dict[int, float] = {}
+        rankings: list[tuple[list[int], float]] = []
+        channel_scores: dict[str, dict[int, float]] = {}
         if mode in ("dense", "hybrid"):
             for name in self.index.dense:
-                found = self.index.search_dense(name, query_vectors[name], depth)
-                found = [(row, score) for row, score in found if allowed is None or allowed[row]]
-                rankings.append([row for row, _ in found])
-                if name == self.primary:
-                    dense_scores.update(found)
+                found = self._dense(name, query_vectors[name], depth, allowed)
+                channel_scores[name] = dict(found)
+                rankings.append(([row for row, _ in found], weights.get(name, 1.0)))
+            if "multilingual" in self.index.dense:
+                other_lang = self.chunk_langs != query_lang
+                mask = other_lang if allowed is None else (other_lang & allowed)
+                found = self._dense("multilingual", query_vectors["multilingual"], depth, mask)
+                rankings.append(([row for row, _ in found], weights.get("cross", 1.0)))
         bm25 = self.index.lexical.scores(query)
+        if allowed is not None:
+            bm25 = np.where(allowed, bm25, 0.0)
         if mode in ("lexical", "hybrid"):
-            if allowed is not None:
-                bm25 = np.where(allowed, bm25, 0.0)
             top = np.argsort(-bm25, kind="stable")[:depth]
-            rankings.append([int(row) for row in top if bm25[row] > 0])
+            rankings.append(([int(row) for row in top if bm25[row] > 0], weights.get("lexical", 1.0)))
 
         if mode == "lexical":
-            scored = {row: float(bm25[row]) for row in rankings[0]}
-        elif mode == "dense" and len(rankings) == 1:
-            scored = dict(dense_scores)
+            scored = {row: float(bm25[row]) for row in rankings[0][0]}
+        elif mode == "dense" and len(self.index.dense) == 1:
+            scored = dict(channel_scores[self.primary])
         else:
-            scored = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+            scored = reciprocal_rank_fusion([r for r, _ in rankings], self.settings.rrf_k, [w for _, w in rankings])
         best = sorted(scored.items(), key=lambda item: -item[1])[:k]
-        primary_vector = query_vectors[self.primary]
         return [
             Hit(
                 chunk=self.index.chunks[row],
                 row=row,
                 score=float(score),
-                dense_score=dense_scores.get(row, self._cosine(row, primary_vector)),
+                dense_score=self._cosine(self.primary, row, query_vectors, channel_scores),
                 lexical_score=float(bm25[row]),
+                multilingual_score=(self._cosine("multilingual", row, query_vectors, channel_scores)
+                                    if "multilingual" in self.index.dense else 0.0),
             )
             for row, score in best
         ]
 
-    def _cosine(self, row: int, query_vector: np.ndarray) -> float:
-        vector = self.index.dense[self.primary].reconstruct(int(row))
-        return float(np.dot(vector, query_vector))
+    def _dense(self, channel: str, query_vector: np.ndarray, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        if mask is None:
+            return self.index.search_dense(channel, query_vector, depth)
+        wanted = int(mask.sum())
+        if wanted == 0:
+            return []
+        found = self.index.search_dense(channel, query_vector, len(mask) if wanted < len(mask) else depth)
+        return [(row, score) for row, score in found if mask[row]][:depth]
+
+    def _cosine(self, channel: str, row: int, query_vectors, channel_scores) -> float:
+        known = channel_scores.get(channel, {})
+        if row in known:
+            return known[row]
+        vector = self.index.dense[channel].reconstruct(int(row))
+        return float(np.dot(vector, query_vectors[channel]))

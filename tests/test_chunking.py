@@ -95,7 +95,7 @@ def test_model_check_splits_a_chunk_the_model_would_cut(tmp_path):
     path = tmp_path / "long.txt"
     path.write_text("医疗物联网市场规模持续扩大" * 60, encoding="utf-8")
     doc = read_document(path)
-    limit = 100
+    limit = 200
     chunks = chunk_document(doc, ChunkerSettings(max_tokens=400), lambda text: len(text) <= limit)
     assert len(chunks) > 1 and all(len(chunk.text) <= limit for chunk in chunks)
     check_chunk_invariants(doc, chunks, 400)
