@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
+from .documents import detect_lang
 from .lexical import LexicalIndex, tokenize
 from .retrieval import Hit
 from .sentences import sentence_spans
@@ -75,12 +78,13 @@ class Candidate:
 # ---------------------------------------------------------------- question words
 
 _QUANTITY_RE = re.compile(
-    r"\b(how (much|many|big|large|fast)|what (share|percentage|percent|proportion|size|value|rate|cagr)|cagr|"
-    r"growth rate|market size|valued?|worth|revenue|forecast|projected|by when|which year|what year)\b"
-    r"|多少|多大|规模|規模|增长率|成長率|增長率|复合|複合|占比|佔比|份额|份額|预计|預計|价值|價值|年",
+    r"\b(how (much|many|big|large|fast)|(market )?share|percentage|percent|proportion|size|value|rate|cagr|"
+    r"growth rate|valued?|worth|revenue|sales|by when|which year|what year)\b"
+    r"|多少|多大|规模|規模|增长率|成長率|增長率|复合|複合|占比|佔比|份额|份額|价值|價值|营收|營收|收入",
     re.I,
 )
 _FIGURE_RE = re.compile(r"\d")
+_SENTENCE_END_RE = re.compile(r"[.!?。！？；:：]\W{0,3}$")
 
 
 def asks_for_quantity(question: str) -> bool:
@@ -96,6 +100,69 @@ def validate_question(question: str, max_chars: int) -> str | None:
     if not any(char.isalnum() for char in question):
         return "The question has no words in it; please ask in words (English or Chinese)."
     return None
+
+
+# ----------------------------------------------------------------- answerability
+
+_NAME_RE = re.compile(r"(?<![\w.])(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}[a-z]?|[A-Z][a-z]{2,})\b")
+#: A name in at most this many chunks is "rarely named" (a company in a list).
+RARE_NAME_MAX_CHUNKS = 3
+_LATIN_RUN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+_GENERIC_NAMES = frozenset(
+    """what which who whom whose when where why how does did do is are was were can could should would will
+    according based besides within under over the a an in on of for to from by and or with
+    report reports market markets analysis forecast research company companies industry global""".split()
+)
+
+
+def question_names(question: str) -> list[str]:
+    """Proper names the question asks about: capitalised words past the
+    first word (and acronyms); in a Chinese question, its Latin-script words."""
+    names: list[str] = []
+    if detect_lang(question) == "zh":
+        names = _LATIN_RUN_RE.findall(question)
+    else:
+        for match in _NAME_RE.finditer(question):
+            if match.start() == 0 and not match.group(0).isupper():
+                continue  # the sentence's first word is capitalised anyway
+            names.append(match.group(0))
+    return [name for name in names if name.lower() not in _GENERIC_NAMES]
+
+
+def unanswerable_reason(question: str, chunks: list, lexical: LexicalIndex) -> str | None:
+    """Why the reports cannot answer, when that is plain to see:
+
+    * the question names something no report mentions at all, or
+    * it asks for a figure about a rarely named thing (a company, a country),
+      and no sentence of any report that names it holds a figure.
+    """
+    names = question_names(question)
+    for name in names:
+        tokens = tokenize(name)
+        if tokens and all(lexical.doc_freq.get(token, 0) == 0 for token in tokens):
+            return f"The reports do not mention {name}."
+    if not asks_for_quantity(question) or not names:
+        return None
+
+    def rarity(name: str) -> int:
+        return max((lexical.doc_freq.get(token, 0) for token in tokenize(name)), default=0)
+
+    rarest = min(names, key=rarity)
+    tokens = tokenize(rarest)
+    if not tokens or rarity(rarest) > RARE_NAME_MAX_CHUNKS:
+        return None
+    rows = set.intersection(*(set(np.flatnonzero(lexical.scores(token) > 0)) for token in tokens))
+    for row in rows:
+        text = chunks[row].text
+        for start, end in sentence_spans(text):
+            sentence = text[start:end]
+            if set(tokens) <= set(tokenize(sentence)) and _FIGURE_RE.search(_strip_urls(sentence)):
+                return None
+    return f"The reports name {rarest} but give no figure for it."
+
+
+def _strip_urls(text: str) -> str:
+    return re.sub(r"https?://\S+", "", text)
 
 
 # ----------------------------------------------------------------- candidates
@@ -141,21 +208,38 @@ def score_candidates(question: str, candidates: list[Candidate], lexical: Lexica
         coverage = lexical_coverage(question_tokens, candidate.text, lexical)
         prior = 1.0 / (1 + candidate.rank)
         figure = 0.15 if wants_figure and _FIGURE_RE.search(candidate.text) else 0.0
-        scores.append(0.6 * coverage + 0.4 * prior + figure)
+        # Titles, headings and list fragments quote badly: prefer real sentences.
+        fragment = 0.0 if _SENTENCE_END_RE.search(candidate.text) or candidate.text.startswith("|") else 0.15
+        scores.append(0.6 * coverage + 0.4 * prior + figure - fragment)
     return scores
 
 
 def select_quotes(candidates: list[Candidate], scores: list[float], max_quotes: int = 4,
-                  keep_ratio: float = 0.8) -> list[tuple[Candidate, float]]:
+                  keep_ratio: float = 0.8, across_reports: bool = False) -> list[tuple[Candidate, float]]:
     """The best sentence, plus up to three more that score close to it and
-    say something new (not the same span, not the same words)."""
+    say something new (not the same span, not the same words).  When the
+    question asks across reports, each report's best sentence comes first
+    (down to ``keep_ratio`` squared of the best), so their figures can be set
+    side by side."""
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
+    if not order:
+        return []
+    best = scores[order[0]]
+    if across_reports:
+        firsts, seen_docs = [], set()
+        for i in order:
+            doc_id = candidates[i].hit.chunk.doc_id
+            if doc_id not in seen_docs and scores[i] >= keep_ratio * keep_ratio * best:
+                seen_docs.add(doc_id)
+                firsts.append(i)
+        order = firsts + [i for i in order if i not in firsts]
     chosen: list[tuple[Candidate, float]] = []
     seen_texts: set[str] = set()
     for i in order:
         candidate, score = candidates[i], scores[i]
-        if chosen and score < keep_ratio * chosen[0][1]:
-            break
+        floor = keep_ratio * keep_ratio if across_reports else keep_ratio
+        if score < floor * best:
+            continue
         key = re.sub(r"\W+", "", candidate.text.lower())
         if key in seen_texts or any(_overlaps(candidate, other) for other, _ in chosen):
             continue

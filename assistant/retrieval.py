@@ -7,6 +7,7 @@ later steps (answer selection, abstention) can judge hits on one scale.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +48,39 @@ def reciprocal_rank_fusion(rankings: list[list[int]], rrf_k: int = 60, weights: 
         for rank, row in enumerate(ranking, start=1):
             fused[row] = fused.get(row, 0.0) + weight / (rrf_k + rank)
     return fused
+
+
+_MANY_REPORTS_RE = re.compile(
+    r"\b(reports|compare|comparison|across|each report|both|differ|disagree|sources)\b"
+    r"|报告.{0,4}(分别|之间|各)|報告.{0,4}(分別|之間|各)|两份|兩份|几份|幾份|各报告|各報告|哪些报告|哪些報告|比较|比較",
+    re.I,
+)
+
+
+def asks_across_reports(query: str) -> bool:
+    return bool(_MANY_REPORTS_RE.search(query))
+
+
+def diversify(scored: dict[int, float], chunks: list[Chunk], k: int, decay: float, keep_top: int) -> list[tuple[int, float]]:
+    """Top ``k`` rows; after the first ``keep_top`` (taken by score alone),
+    each further hit from an already-listed report ranks ``decay`` times
+    lower, so the list also shows the other reports that speak to the
+    question.  Returned scores are the fused ones."""
+    ranked = sorted(scored.items(), key=lambda item: -item[1])
+    if decay >= 1.0:
+        return ranked[:k]
+    chosen = ranked[:keep_top]
+    pool = ranked[keep_top : max(k * 5, 50)]
+    per_doc: dict[str, int] = {}
+    for row, _ in chosen:
+        per_doc[chunks[row].doc_id] = per_doc.get(chunks[row].doc_id, 0) + 1
+    while pool and len(chosen) < k:
+        best_index = max(range(len(pool)),
+                         key=lambda i: pool[i][1] * decay ** per_doc.get(chunks[pool[i][0]].doc_id, 0))
+        row, score = pool.pop(best_index)
+        chosen.append((row, score))
+        per_doc[chunks[row].doc_id] = per_doc.get(chunks[row].doc_id, 0) + 1
+    return chosen
 
 
 class Retriever:
@@ -111,7 +145,8 @@ class Retriever:
             scored = dict(channel_scores[self.primary])
         else:
             scored = reciprocal_rank_fusion([r for r, _ in rankings], self.settings.rrf_k, [w for _, w in rankings])
-        best = sorted(scored.items(), key=lambda item: -item[1])[:k]
+        keep_top = 1 if asks_across_reports(query) else self.settings.diversify_after
+        best = diversify(scored, self.index.chunks, k, self.settings.same_report_decay, keep_top)
         return [
             Hit(
                 chunk=self.index.chunks[row],

@@ -1,0 +1,130 @@
+"""Extractive answers: verbatim quotes, exact citations, conflicts, abstention."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Citation, Quote, extract_figures, find_conflicts, question_names
+from assistant.pipeline import Assistant, QuestionError
+from conftest import ROOT, is_subsequence, words
+
+IOMT_BILINGUAL = "001_dea5ebdc38bdf3ab.txt"
+
+
+def eval_questions(lang: str, count: int) -> list[str]:
+    rows = [json.loads(line) for line in (ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [row["question"] for row in rows if row["lang"] == lang and row["doc"]][:count]
+
+
+QUESTIONS = eval_questions("en", 22) + eval_questions("zh", 10)
+
+
+def test_every_quote_is_verbatim_and_its_citation_exact(assistant):
+    assert len(QUESTIONS) >= 30
+    quoted = 0
+    for question in QUESTIONS:
+        answer = assistant.ask(question)
+        for quote in answer.quotes:
+            citation = quote.citation
+            document = assistant.index.document(citation.doc_id)
+            assert document.text[citation.start : citation.end] == quote.text
+            assert document.raw_span(citation.start, citation.end) == (citation.page, citation.raw_start, citation.raw_end)
+            raw = Path(assistant.index.manifest.files[citation.doc_id]["path"]).read_text(encoding="utf-8")
+            raw_words = words(raw[citation.raw_start : citation.raw_end])
+            assert is_subsequence(words(quote.text), raw_words) and words(quote.text)[0] == raw_words[0]
+            quoted += 1
+        assert [quote.citation.n for quote in answer.quotes] == list(range(1, len(answer.quotes) + 1))
+        assert 0 <= len(answer.quotes) <= 4
+    assert quoted >= 30
+
+
+def test_quotes_are_grouped_by_report(assistant):
+    for question in QUESTIONS[:12]:
+        docs = [quote.citation.doc_id for quote in assistant.ask(question).quotes]
+        assert docs == sorted(docs, key=docs.index)  # each report's quotes are contiguous
+
+
+def test_chinese_question_over_a_bilingual_report_shows_the_parallel_english(assistant):
+    answer = assistant.ask("醫療物聯網市場的複合年成長率是多少？")
+    assert not answer.abstained
+    first = answer.quotes[0]
+    assert first.citation.doc_id == IOMT_BILINGUAL and "28.76%" in first.text
+    parallel = first.citation.parallel
+    assert parallel and parallel["lang"] == "en" and "28.76%" in parallel["text"]
+    document = assistant.index.document(IOMT_BILINGUAL)
+    assert document.text[parallel["start"] : parallel["end"]] == parallel["text"]
+
+
+@pytest.mark.parametrize("question", [
+    "What was Medtronic's IoMT revenue in 2024?",
+    "What market share does Cisco Systems hold in the global telemedicine market?",
+])
+def test_questions_the_reports_never_answer_abstain(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.quotes
+    assert "not" in answer.message.lower() or "no figure" in answer.message
+    assert answer.hits, "the closest passages are still listed as possibly related"
+
+
+def test_answerable_figure_questions_do_not_abstain(assistant):
+    for question in ("What was Philips' revenue in 2022?", "What CAGR does IMARC expect for telemedicine?"):
+        answer = assistant.ask(question)
+        assert not answer.abstained and any(char.isdigit() for quote in answer.quotes for char in quote.text)
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t", "?!…。？", "x" * 2001])
+def test_bad_questions_get_one_clear_sentence(assistant, question):
+    with pytest.raises(QuestionError) as raised:
+        assistant.ask(question)
+    message = str(raised.value)
+    assert message.endswith(".") and "\n" not in message
+
+
+def test_names_are_read_from_questions():
+    assert question_names("What was Boston Scientific's revenue?") == ["Boston", "Scientific"]
+    assert question_names("报告中提到美敦力（Medtronic）的收入是多少？") == ["Medtronic"]
+
+
+def test_figures_are_normalised_across_languages():
+    english = extract_figures("valued at USD 1.35 billion in 2025, with a CAGR of 28.76%")
+    chinese = extract_figures("預計到 2025 年,醫療物聯網市場規模將達到 13.5 億美元,複合年成長率為 28.76%")
+    assert {(f["kind"], f["value"]) for f in english} == {(f["kind"], f["value"]) for f in chinese}
+
+
+def test_find_conflicts_lists_differing_figures_side_by_side():
+    def quote(n, doc_id, text):
+        return Quote(text, Citation(n, doc_id, 0, len(text), None, f"c{n}", 1.0, 0, len(text)))
+
+    quotes = [quote(1, "a.md", "The IoMT market reached USD 130.1 billion in 2025."),
+              quote(2, "b.md", "The IoMT market was valued at USD 1.35 billion in 2025."),
+              quote(3, "b.md", "It grows at a CAGR of 28.76%.")]
+    conflicts = find_conflicts(quotes)
+    assert len(conflicts) == 1
+    assert {entry["doc_id"] for entry in conflicts[0]["values"]} == {"a.md", "b.md"}
+    assert find_conflicts(quotes[1:]) == []
+
+
+def test_reports_that_disagree_are_shown_side_by_side(tmp_path):
+    from assistant.indexer import build_index
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "alpha.md").write_text("# Widget outlook\n\nThe global smart widget market will grow at a CAGR of 12.5% from 2025 to 2030.\n", encoding="utf-8")
+    (docs / "beta.md").write_text("# Widget study\n\nAnalysts expect the smart widget market to expand at a CAGR of 7.1% through 2030.\n", encoding="utf-8")
+    (docs / "gamma.md").write_text("# Garden tools\n\nLawn mower sales were flat in Europe last year.\n", encoding="utf-8")
+    build_index([docs], tmp_path / "index")
+    answer = Assistant(tmp_path / "index").ask("What CAGR do the reports give for the smart widget market?")
+    assert {quote.citation.doc_id for quote in answer.quotes} >= {"alpha.md", "beta.md"}
+    assert len(answer.conflicts) == 1
+    values = {entry["value"] for entry in answer.conflicts[0]["values"]}
+    assert values == {12.5, 7.1}
+
+
+def test_answer_json_has_the_documented_shape(assistant):
+    data = assistant.ask("What was the telemedicine market size in 2023?").to_dict()
+    assert {"question", "abstained", "answer", "conflicts", "hits"} <= set(data)
+    citation = data["answer"][0]["citation"]
+    assert {"n", "doc_id", "raw_start", "raw_end", "page", "chunk_id", "score"} <= set(citation)
+    assert set(data["hits"][0]) == {"chunk_id", "doc_id", "raw_start", "raw_end", "page", "score", "text"}
