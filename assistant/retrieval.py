@@ -69,7 +69,7 @@ def diversify(scored: dict[int, float], chunks: list[Chunk], k: int, decay: floa
     ranked = sorted(scored.items(), key=lambda item: -item[1])
     if decay >= 1.0:
         return ranked[:k]
-    chosen = ranked[:keep_top]
+    chosen = ranked[: min(keep_top, k)]
     pool = ranked[keep_top : max(k * 5, 50)]
     per_doc: dict[str, int] = {}
     for row, _ in chosen:
