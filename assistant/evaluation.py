@@ -116,28 +116,42 @@ class RelevanceJudge:
         return False
 
     def relevant_chunks(self, question: Question) -> set[str]:
+        """Ids of the index's chunks that are relevant to ``question``."""
         return {chunk.chunk_id for chunk in self.index.chunks
                 if chunk.doc_id in question.docs
                 and self.is_relevant(question, chunk.doc_id, chunk.page, chunk.raw_start, chunk.raw_end)}
 
 
-def run_questions(assistant, questions: list[Question], mode: str = "hybrid", k: int = 10) -> list[Result]:
+def assistant_searcher(assistant, mode: str = "hybrid", k: int = 10):
+    """A searcher over an Assistant: question -> (hit dicts, abstained)."""
+
+    def search(question: str) -> tuple[list[dict], bool]:
+        try:
+            answer = assistant.ask(question, k=k, mode=mode)
+        except ValueError:  # a question the assistant refuses counts as no hits
+            return [], True
+        return [hit.to_dict() for hit in answer.hits[:k]], answer.abstained
+
+    return search
+
+
+def run_questions(assistant, questions: list[Question], mode: str = "hybrid", k: int = 10,
+                  searcher=None, units=None) -> list[Result]:
+    """Ask every question; judge every hit.  ``searcher`` and ``units`` (the
+    searchable passages, for recall) default to the Assistant and its chunks;
+    a baseline passes its own."""
     judge = RelevanceJudge(assistant.index)
+    searcher = searcher or assistant_searcher(assistant, mode, k)
+    units = units if units is not None else [chunk.to_dict() for chunk in assistant.index.chunks]
     results = []
     for question in questions:
-        try:
-            answer = assistant.ask(question.question, k=k, mode=mode)
-            hits, abstained = answer.hits[:k], answer.abstained
-        except ValueError:  # a question the assistant refuses counts as no hits
-            hits, abstained = [], True
-        ranked = []
-        for hit in hits:
-            chunk = hit.chunk
-            ranked.append({**hit.to_dict(), "relevant": judge.is_relevant(
-                question, chunk.doc_id, chunk.page, chunk.raw_start, chunk.raw_end)})
-        relevant_ids = judge.relevant_chunks(question) if question.answerable else set()
+        hits, abstained = searcher(question.question)
+        ranked = [{**hit, "relevant": judge.is_relevant(question, hit["doc_id"], hit["page"], hit["raw_start"], hit["raw_end"])}
+                  for hit in hits[:k]]
+        n_relevant = sum(1 for unit in units if unit["doc_id"] in question.docs and judge.is_relevant(
+            question, unit["doc_id"], unit["page"], unit["raw_start"], unit["raw_end"])) if question.answerable else 0
         covered = {hit["doc_id"] for hit in ranked[:10] if hit["relevant"]}
-        results.append(Result(question, ranked, abstained, len(relevant_ids), covered))
+        results.append(Result(question, ranked, abstained, n_relevant, covered))
     return results
 
 
