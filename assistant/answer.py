@@ -8,6 +8,7 @@ look for figures that disagree between reports.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -89,6 +90,14 @@ _SENTENCE_END_RE = re.compile(r"[.!?。！？；:：]\W{0,3}$")
 
 def asks_for_quantity(question: str) -> bool:
     return bool(_QUANTITY_RE.search(question))
+
+
+def normalize_question(question: str | None) -> str:
+    """NFKC (full-width and styled letters become plain ones) and no lone
+    surrogates (they cannot be encoded; they become U+FFFD)."""
+    if question is None:
+        return ""
+    return unicodedata.normalize("NFKC", re.sub("[\ud800-\udfff]", "\ufffd", question))
 
 
 def validate_question(question: str, max_chars: int) -> str | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -195,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if hasattr(args, "docs") and not args.docs:
         args.docs = [Path("seeds")]
+    for name in ("question", "query"):  # bytes that are not UTF-8 arrive as lone surrogates
+        if isinstance(getattr(args, name, None), str):
+            setattr(args, name, re.sub("[\ud800-\udfff]", "\ufffd", getattr(args, name)))
     from .documents import DocumentError
     from .pipeline import QuestionError
     from .store import IndexStateError

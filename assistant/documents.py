@@ -304,32 +304,72 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, list[str]]:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         pass
-    for encoding in ("gb18030", "big5"):
+    # GB18030 decodes almost any bytes, Big5 text included (as nonsense full of
+    # private-use and kana characters), so try both and keep the reading with
+    # the fewest characters that Chinese report text does not use; a tie
+    # (short or ambiguous text) goes to GB18030.
+    readings = []
+    for rank, encoding in enumerate(("gb18030", "big5")):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        readings.append((_odd_characters(text), rank, encoding, text))
+    if readings:
+        _, _, encoding, text = min(readings)
         return text, [f"{name}: not UTF-8; read as {encoding}."]
     text = data.decode("utf-8", errors="replace")
     return text, [f"{name}: not valid UTF-8; undecodable bytes were replaced."]
+
+
+def format_mb(n_bytes: int) -> str:
+    """``52.4 MB``, ``0.2 MB``: small limits (tests, a strict setup) do not round to 0 MB."""
+    megabytes = n_bytes / 2**20
+    return f"{megabytes:.1f} MB" if megabytes < 10 else f"{megabytes:.0f} MB"
+
+
+def _odd_characters(text: str) -> int:
+    """Characters outside ASCII, CJK ideographs, CJK and full-width punctuation."""
+    odd = 0
+    for char in text:
+        code = ord(char)
+        if not (code < 0x80 or 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x3000 <= code <= 0x303F
+                or 0xFF00 <= code <= 0xFFEF or 0x2000 <= code <= 0x206F):
+            odd += 1
+    return odd
+
+
+def printable_name(name: str) -> str:
+    """A file name fit for a one-line message: control characters, line breaks
+    and bytes that are not UTF-8 (surrogate escapes) are shown as escapes."""
+    return "".join(
+        char if (char.isprintable() or unicodedata.category(char) == "Zs") and not 0xD800 <= ord(char) <= 0xDFFF
+        else ascii(char)[1:-1]
+        for char in str(name)
+    )
 
 
 def looks_like_html(text: str) -> bool:
     return len(_HTML_SNIFF_RE.findall(text[:20000])) >= 3
 
 
-def _read_pdf(path: Path) -> tuple[str, TextBuilder, list[int]]:
+def _read_pdf(path: Path, name: str) -> tuple[str, TextBuilder, list[int]]:
+    import logging
+
+    # pypdf logs its repairs ("EOF marker not found") as bare lines on stderr;
+    # a file it cannot read is reported once, by name, as a DocumentError.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         from pypdf import PdfReader
 
         reader = PdfReader(str(path))
         if reader.is_encrypted:
-            raise DocumentError(f"{path.name}: the PDF is encrypted; save an unencrypted copy and add that.")
+            raise DocumentError(f"{name}: the PDF is encrypted; save an unencrypted copy and add that.")
         page_texts = [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
     except Exception as error:  # pypdf raises many types for broken files
-        raise DocumentError(f"{path.name}: not a readable PDF ({type(error).__name__}).") from error
+        raise DocumentError(f"{name}: not a readable PDF ({type(error).__name__}).") from error
     builder = TextBuilder()
     page_starts: list[int] = []
     raw_parts: list[str] = []
@@ -344,22 +384,22 @@ def _read_pdf(path: Path) -> tuple[str, TextBuilder, list[int]]:
     return "\n".join(raw_parts), builder, page_starts
 
 
-def _read_docx(path: Path, max_unzipped_bytes: int) -> tuple[str, TextBuilder, list[Heading]]:
+def _read_docx(path: Path, name: str, max_unzipped_bytes: int) -> tuple[str, TextBuilder, list[Heading]]:
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as error:
-        raise DocumentError(f"{path.name}: not a valid .docx file (it is not a zip archive).") from error
+        raise DocumentError(f"{name}: not a valid .docx file (it is not a zip archive).") from error
     if unzipped > max_unzipped_bytes:
-        raise DocumentError(f"{path.name}: unzips to {unzipped // 2**20} MB, over the {max_unzipped_bytes // 2**20} MB limit.")
+        raise DocumentError(f"{name}: unzips to {format_mb(unzipped)}, over the {format_mb(max_unzipped_bytes)} limit.")
     try:
         import docx
 
         document = docx.Document(str(path))
     except Exception as error:
-        raise DocumentError(f"{path.name}: not a readable .docx file ({type(error).__name__}).") from error
+        raise DocumentError(f"{name}: not a readable .docx file ({type(error).__name__}).") from error
     lines: list[tuple[str, int]] = []  # (text, heading level or 0)
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
@@ -434,14 +474,14 @@ def language_segments(text: str) -> list[Segment]:
 def read_document(path: Path | str, doc_id: str | None = None, max_bytes: int = 50 * 2**20) -> Document:
     """Read one report file; raises :class:`DocumentError` with a plain reason."""
     path = Path(path)
-    name = doc_id or path.name
+    name = printable_name(doc_id or path.name)  # as shown in messages
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(f"{name}: unsupported file type {suffix or '(none)'}; use one of {', '.join(SUPPORTED_SUFFIXES)}.")
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise DocumentError(f"{name}: {size / 2**20:.1f} MB is over the {max_bytes / 2**20:.0f} MB file size limit.")
+            raise DocumentError(f"{name}: {format_mb(size)} is over the {format_mb(max_bytes)} file size limit.")
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(f"{name}: cannot be read ({error.strerror or error}).") from error
@@ -452,9 +492,9 @@ def read_document(path: Path | str, doc_id: str | None = None, max_bytes: int = 
     page_starts = None
     headings: list[Heading] = []
     if suffix == ".pdf":
-        raw_text, builder, page_starts = _read_pdf(path)
+        raw_text, builder, page_starts = _read_pdf(path, name)
     elif suffix == ".docx":
-        raw_text, builder, headings = _read_docx(path, max_unzipped_bytes=max_bytes * 4)
+        raw_text, builder, headings = _read_docx(path, name, max_unzipped_bytes=max_bytes * 4)
     else:
         raw_text, warnings = decode_bytes(data, name)
         if suffix in (".html", ".htm") or looks_like_html(raw_text):
@@ -465,7 +505,7 @@ def read_document(path: Path | str, doc_id: str | None = None, max_bytes: int = 
     if not text.strip():
         raise DocumentError(f"{name}: no readable text was found in the file.")
     return Document(
-        doc_id=name,
+        doc_id=doc_id or path.name,
         path=path,
         sha256=sha256,
         raw_text=raw_text,
@@ -498,18 +538,28 @@ def list_report_files(folder: Path) -> list[Path]:
     )
 
 
-def discover_files(docs_dirs: list[Path]) -> dict[str, Path]:
+def discover_files(docs_dirs: list[Path], problems: list[str] | None = None) -> dict[str, Path]:
     """doc_id -> path.  The id is the path relative to its folder; when two
     folders hold the same relative path, the later one is prefixed with its
-    folder name so both stay distinct."""
+    folder name so both stay distinct.  A file whose name is not valid UTF-8
+    cannot be indexed (nor cited): it is left out, with a line in ``problems``."""
     found: dict[str, Path] = {}
     for folder in docs_dirs:
         folder = Path(folder)
         if not folder.is_dir():
             raise FileNotFoundError(f"The reports folder {folder} does not exist.")
         for path in list_report_files(folder):
-            doc_id = path.relative_to(folder).as_posix()
+            relative = path.relative_to(folder).as_posix()
+            if any(0xD800 <= ord(char) <= 0xDFFF for char in relative):  # undecodable bytes (surrogate escapes)
+                if problems is not None:
+                    problems.append(f"{printable_name(relative)}: the file name is not valid UTF-8; rename the file.")
+                continue
+            doc_id = relative
             if doc_id in found:
-                doc_id = f"{folder.name}/{doc_id}"
+                doc_id = f"{folder.name}/{relative}"
+            copy = 2
+            while doc_id in found:  # e.g. two folders both named "reports": never drop a file
+                doc_id = f"{folder.name}~{copy}/{relative}"
+                copy += 1
             found[doc_id] = path
     return found

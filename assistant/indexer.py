@@ -18,7 +18,7 @@ import numpy as np
 
 from .chunking import Chunk, chunk_document
 from .config import Settings
-from .documents import DocumentError, discover_files, file_sha256, read_document
+from .documents import DocumentError, discover_files, file_sha256, format_mb, printable_name, read_document
 from .embedding import channel_models, load_encoders
 from .lexical import LexicalIndex, tokenize
 from .store import Index, IndexStateError, IndexWriter, Manifest
@@ -76,14 +76,20 @@ def _previous(index_dir: Path) -> Index | None:
 
 
 def _is_current(previous: Index | None, files: dict[str, str], settings: Settings) -> bool:
-    """Same files, same chunker, same models: nothing to do (no model is loaded)."""
+    """Same files, same chunker, same models: nothing to do (no model is loaded).
+
+    ``files`` holds every file found, readable or not; one the last build
+    skipped counts as current while its bytes and the size limit are the same."""
     if previous is None:
         return False
     manifest = previous.manifest
+    recorded = {doc_id: info["sha256"] for doc_id, info in manifest.files.items()}
+    recorded.update({doc_id: info["sha256"] for doc_id, info in manifest.skipped.items()
+                     if info.get("max_file_bytes") == settings.max_file_bytes})
     return (
         manifest.chunker == settings.chunker.as_dict()
         and {name: facts["model"] for name, facts in manifest.channels.items()} == channel_models(settings)
-        and {doc_id: info["sha256"] for doc_id, info in manifest.files.items()} == files
+        and recorded == files
     )
 
 
@@ -98,23 +104,30 @@ def build_index(
     index_dir = Path(index_dir)
     report = BuildReport(index_dir=str(index_dir))
     progress = progress or (lambda stage, done, total: None)
-    paths = discover_files(docs_dirs)
+    paths = discover_files(docs_dirs, report.skipped)
     shas: dict[str, str] = {}
+    skipped: dict[str, dict] = {}  # recorded in the manifest (see Manifest.skipped)
     for doc_id, path in paths.items():
+        name = printable_name(doc_id)
         try:
-            if path.stat().st_size > settings.max_file_bytes:
-                size_mb = path.stat().st_size / 2**20
-                report.skipped.append(f"{doc_id}: {size_mb:.1f} MB is over the {settings.max_file_bytes / 2**20:.0f} MB file size limit.")
-                continue
-            shas[doc_id] = file_sha256(path)
+            size = path.stat().st_size
+            sha256 = file_sha256(path)
         except OSError as error:
-            report.skipped.append(f"{doc_id}: cannot be read ({error.strerror}).")
+            report.skipped.append(f"{name}: cannot be read ({error.strerror}).")
+            continue
+        if size > settings.max_file_bytes:
+            line = f"{name}: {format_mb(size)} is over the {format_mb(settings.max_file_bytes)} file size limit."
+            report.skipped.append(line)
+            skipped[doc_id] = {"sha256": sha256, "reason": line, "max_file_bytes": settings.max_file_bytes}
+            continue
+        shas[doc_id] = sha256
 
     with build_lock(index_dir):
         previous = _previous(index_dir)
-        if _is_current(previous, shas, settings):
+        if _is_current(previous, {**shas, **{doc_id: info["sha256"] for doc_id, info in skipped.items()}}, settings):
             report.changed = False
-            report.files, report.chunks = len(shas), len(previous.chunks)
+            report.files, report.chunks = len(previous.manifest.files), len(previous.chunks)
+            report.skipped += [info["reason"] for doc_id, info in previous.manifest.skipped.items() if doc_id not in skipped]
             report.tokens = sum(chunk.n_tokens for chunk in previous.chunks)
             report.seconds = time.perf_counter() - started
             return report
@@ -122,7 +135,7 @@ def build_index(
         channel_facts = {name: {"model": encoder.name, "dim": encoder.dim} for name, encoder in encoders.items()}
         writer = IndexWriter(index_dir)
         try:
-            chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress)
+            chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped)
             vectors = {name: _embed(name, encoder, chunks, previous, settings, report, progress)
                        for name, encoder in encoders.items()}
             lexical = LexicalIndex.build([tokenize(chunk.embed_text()) for chunk in chunks])
@@ -132,6 +145,7 @@ def build_index(
                 files=files,
                 docs_dirs=[str(folder) for folder in docs_dirs],
                 n_chunks=len(chunks),
+                skipped=skipped,
             )
             writer.write(manifest, chunks, vectors, lexical, settings.hnsw_threshold)
         except BaseException:
@@ -143,7 +157,7 @@ def build_index(
     return report
 
 
-def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress):
+def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped):
     """Chunks of every readable file; unchanged files keep their old chunks."""
     old_chunks: dict[str, list[Chunk]] = {}
     reusable = previous is not None and previous.manifest.chunker == settings.chunker.as_dict()
@@ -167,6 +181,7 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
                 document = read_document(paths[doc_id], doc_id=doc_id, max_bytes=settings.max_file_bytes)
             except DocumentError as error:
                 report.skipped.append(str(error))
+                skipped[doc_id] = {"sha256": sha256, "reason": str(error), "max_file_bytes": settings.max_file_bytes}
                 continue
             report.warnings.extend(document.warnings)
             doc_chunks = chunk_document(document, settings.chunker, fits_model)

@@ -16,6 +16,7 @@ from .answer import (
     score_candidates,
     select_quotes,
     lexical_coverage,
+    normalize_question,
     unanswerable_reason,
     validate_question,
 )
@@ -49,11 +50,13 @@ def stale_files(index: Index) -> list[str]:
         current = discover_files([Path(folder) for folder in index.manifest.docs_dirs])
     except FileNotFoundError:
         return []
-    recorded = index.manifest.files
+    recorded = {doc_id: info["sha256"] for doc_id, info in index.manifest.files.items()}
+    # Files the build skipped (unreadable) are known too: unchanged, they are not news.
+    recorded.update({doc_id: info["sha256"] for doc_id, info in getattr(index.manifest, "skipped", {}).items()})
     changed = [doc_id for doc_id in current if doc_id not in recorded]
     changed += [doc_id for doc_id in recorded if doc_id not in current]
     changed += [doc_id for doc_id, path in current.items()
-                if doc_id in recorded and file_sha256(path) != recorded[doc_id]["sha256"]]
+                if doc_id in recorded and file_sha256(path) != recorded[doc_id]]
     return sorted(changed)
 
 
@@ -91,12 +94,14 @@ class Assistant:
         return self.encoders["dense"]
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> list[Hit]:
+        query = normalize_question(query)
         problem = validate_question(query, self.settings.max_question_chars)
         if problem:
             raise QuestionError(problem)
         return self.retriever.search(query, k or self.settings.top_k, mode, doc_ids)
 
     def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> Answer:
+        question = normalize_question(question)
         problem = validate_question(question, self.settings.max_question_chars)
         if problem:
             raise QuestionError(problem)

@@ -52,6 +52,9 @@ class Manifest:
     faiss_kind: str = "flat"
     built_at: float = field(default_factory=time.time)
     format_version: int = FORMAT_VERSION
+    # Files the build could not index: doc_id -> {"sha256", "reason", "max_file_bytes"},
+    # so an unchanged bad file does not make the index look out of date.
+    skipped: dict[str, dict] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True)
@@ -59,7 +62,8 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str) -> "Manifest":
         data = json.loads(text)
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        optional = {"skipped"}  # added later: older manifests lack it
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data or name not in optional})
 
 
 @dataclass
@@ -241,6 +245,15 @@ class Index:
         for channel, faiss_index in dense.items():
             if faiss_index.d != manifest.channels[channel]["dim"]:
                 raise IndexStateError(f"The {channel} vectors in {index_dir} do not match the manifest; {hint}.")
+        # Document texts are read lazily: check now that they are all there, so a
+        # damaged index is refused (and rebuilt by `build`) rather than failing later.
+        try:
+            missing = [doc_id for doc_id, info in manifest.files.items()
+                       if not (gen_dir / "docs" / f"{info['sha256']}.npz").is_file()]
+        except (AttributeError, KeyError, TypeError) as error:
+            raise IndexStateError(f"The index manifest in {index_dir} is damaged; {hint}.") from error
+        if missing:
+            raise IndexStateError(f"The index in {index_dir} is damaged (the text of {missing[0]} is missing); {hint}.")
         return cls(index_dir, gen_dir, manifest, chunks, dense, lexical)
 
     def cached_vectors(self, channel: str) -> np.ndarray | None:
@@ -254,14 +267,20 @@ class Index:
     def document(self, doc_id: str) -> DocumentMap:
         if doc_id not in self._doc_maps:
             sha256 = self.manifest.files[doc_id]["sha256"]
-            with np.load(self.gen_dir / "docs" / f"{sha256}.npz") as data:
-                self._doc_maps[doc_id] = DocumentMap(
-                    doc_id=doc_id,
-                    text=str(data["text"]),
-                    raw_starts=data["raw_starts"],
-                    raw_ends=data["raw_ends"],
-                    page_starts=data["page_starts"] if "page_starts" in data else None,
-                )
+            try:
+                with np.load(self.gen_dir / "docs" / f"{sha256}.npz") as data:
+                    self._doc_maps[doc_id] = DocumentMap(
+                        doc_id=doc_id,
+                        text=str(data["text"]),
+                        raw_starts=data["raw_starts"],
+                        raw_ends=data["raw_ends"],
+                        page_starts=data["page_starts"] if "page_starts" in data else None,
+                    )
+            except Exception as error:  # a deleted generation (pruned by a later build) or a damaged file
+                raise IndexStateError(
+                    f"The index in {self.index_dir} changed or was damaged while in use (the text of {doc_id} "
+                    f"is missing: {type(error).__name__}); {rebuild_hint(self.index_dir, self.manifest.docs_dirs)}."
+                ) from error
         return self._doc_maps[doc_id]
 
     def search_dense(self, channel: str, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:

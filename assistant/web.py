@@ -88,6 +88,7 @@ def esc(value) -> str:
 
 # ---------------------------------------------------------------- upload names
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _UNSAFE_NAME_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 MAX_NAME_CHARS = 120
 
@@ -449,6 +450,7 @@ class WebChat:
     def answer(self, question: str, k, mode: str):
         """The Answer, or raises QuestionError / IndexStateError / ValueError."""
         from .pipeline import QuestionError
+        from .store import IndexStateError
 
         if mode not in RETRIEVAL_MODES:
             raise QuestionError(f"Unknown retrieval mode {mode!r}; use one of {', '.join(RETRIEVAL_MODES)}.")
@@ -457,7 +459,26 @@ class WebChat:
         except (TypeError, ValueError):
             raise QuestionError("The number of passages must be a whole number.") from None
         k = max(1, min(MAX_K, k))
-        return self.assistant.ask(question if isinstance(question, str) else "", k=k, mode=mode)
+        # Lone surrogates (possible in JSON) break the tokenizers: make them U+FFFD.
+        question = _SURROGATES.sub("\ufffd", question) if isinstance(question, str) else ""
+        try:
+            return self.assistant.ask(question, k=k, mode=mode)
+        except IndexStateError:
+            # Another process (`assistant build`) published a newer generation and
+            # pruned the one this server had open: switch to the live one once.
+            if not self._reload_if_replaced():
+                raise
+            return self.assistant.ask(question, k=k, mode=mode)
+
+    def _reload_if_replaced(self) -> bool:
+        from .store import current_generation
+
+        live = current_generation(self.index_dir)
+        if live is None or live == getattr(self.assistant.index, "gen_dir", live):
+            return False
+        log.warning("the index in %s was replaced by another process; reloading", self.index_dir)
+        self.assistant.reload()
+        return True
 
     def ask_json(self, question: str, k: int = 5, mode: str = "hybrid") -> dict:
         from .pipeline import QuestionError
@@ -478,11 +499,15 @@ class WebChat:
         return _turn_from_answer(turns[-1]["id"] + 1 if turns else 0, answer, shas)
 
     def view_html(self, turns: list[dict], key) -> str:
+        from .store import IndexStateError
+
         view = _find_view(turns or [], key)
         if view is None:
             return EMPTY_VIEWER
         try:
             return render_view(self.assistant.index, view)
+        except IndexStateError as error:
+            return f'<div class="viewer"><p class="err" role="alert">{esc(error)}</p></div>'
         except Exception:
             log.exception("showing %r failed", key)
             return f'<div class="viewer"><p class="err" role="alert">{esc(GENERIC_ERROR)}</p></div>'
@@ -511,7 +536,7 @@ class WebChat:
         return [row["file"] for row in self.list_uploads()]
 
     def _check_upload(self, source: Path, name: str) -> None:
-        from .documents import DocumentError, read_document
+        from .documents import DocumentError, format_mb, read_document
 
         suffix = Path(name).suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
@@ -523,7 +548,7 @@ class WebChat:
             raise UploadError(f"{name}: the uploaded file could not be read; please try again.") from None
         limit = self.settings.max_file_bytes
         if size > limit:
-            raise UploadError(f"{name}: {size / 2**20:.1f} MB is over the {limit / 2**20:.0f} MB upload limit.")
+            raise UploadError(f"{name}: {format_mb(size)} is over the {format_mb(limit)} upload limit.")
         try:
             read_document(source, doc_id=name, max_bytes=limit)
         except DocumentError as error:
@@ -802,7 +827,7 @@ def serve(docs, index_dir, host: str = "127.0.0.1", port: int = 7860, settings: 
     started = time.perf_counter()
     report = build_index(docs_dirs + [uploads_dir], index_dir, settings, _print_progress)
     print(report.summary(), file=sys.stderr)
-    assistant = Assistant(index_dir, settings)
+    assistant = Assistant(index_dir, settings, check_fresh=False)  # just built from these very folders
     app = create_app(assistant, docs_dirs, uploads_dir, index_dir, settings)
     print(f"Ready in {time.perf_counter() - started:.1f} s; serving http://{host}:{port}", file=sys.stderr)
     app.launch(server_name=host, server_port=port, inbrowser=open_browser, show_error=False,
