@@ -92,12 +92,16 @@ def asks_for_quantity(question: str) -> bool:
     return bool(_QUANTITY_RE.search(question))
 
 
+def clean_question(question: str | None) -> str:
+    """The question as shown back: lone surrogates (which cannot be encoded)
+    become U+FFFD."""
+    return "" if question is None else re.sub("[\ud800-\udfff]", "\ufffd", question)
+
+
 def normalize_question(question: str | None) -> str:
-    """NFKC (full-width and styled letters become plain ones) and no lone
-    surrogates (they cannot be encoded; they become U+FFFD)."""
-    if question is None:
-        return ""
-    return unicodedata.normalize("NFKC", re.sub("[\ud800-\udfff]", "\ufffd", question))
+    """The question as searched: cleaned, then NFKC (full-width and styled
+    letters become plain ones)."""
+    return unicodedata.normalize("NFKC", clean_question(question))
 
 
 def validate_question(question: str, max_chars: int) -> str | None:

@@ -15,6 +15,7 @@ from .answer import (
     order_and_cite,
     score_candidates,
     select_quotes,
+    clean_question,
     lexical_coverage,
     normalize_question,
     unanswerable_reason,
@@ -101,7 +102,7 @@ class Assistant:
         return self.retriever.search(query, k or self.settings.top_k, mode, doc_ids)
 
     def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> Answer:
-        question = normalize_question(question)
+        shown, question = clean_question(question), normalize_question(question)
         problem = validate_question(question, self.settings.max_question_chars)
         if problem:
             raise QuestionError(problem)
@@ -112,7 +113,7 @@ class Assistant:
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
         candidates = candidate_sentences(hits, documents)
         relevance = self.relevance(question, hits, retriever)
-        answer = Answer(question=question, abstained=False, hits=hits[:k], relevance=relevance)
+        answer = Answer(question=shown, abstained=False, hits=hits[:k], relevance=relevance)
         reason = unanswerable_reason(question, retriever.index.chunks, retriever.index.lexical)
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True

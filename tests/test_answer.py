@@ -128,3 +128,9 @@ def test_answer_json_has_the_documented_shape(assistant):
     citation = data["answer"][0]["citation"]
     assert {"n", "doc_id", "raw_start", "raw_end", "page", "chunk_id", "score"} <= set(citation)
     assert set(data["hits"][0]) == {"chunk_id", "doc_id", "raw_start", "raw_end", "page", "score", "text"}
+
+
+def test_question_is_echoed_as_asked_but_searched_normalised(assistant):
+    answer = assistant.ask("ｔｅｌｅｍｅｄｉｃｉｎｅ market size in 2023？")
+    assert answer.question == "ｔｅｌｅｍｅｄｉｃｉｎｅ market size in 2023？"
+    assert any(quote.citation.doc_id == "004_cc81a9a3a938ae48.txt" for quote in answer.quotes)
