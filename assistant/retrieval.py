@@ -116,7 +116,8 @@ class Retriever:
         if doc_ids:
             allowed = np.array([chunk.doc_id in doc_ids for chunk in self.index.chunks])
         depth = total if allowed is not None else min(total, max(100, 10 * k))
-        query_vectors = query_vectors or self.encode_query(query)
+        if query_vectors is None:
+            query_vectors = self.encode_query(query) if mode != "lexical" else {}
         query_lang = detect_lang(query)
         weights = self.settings.fusion_weights.get(query_lang) or self.settings.fusion_weights["en"]
 
@@ -173,5 +174,7 @@ class Retriever:
         known = channel_scores.get(channel, {})
         if row in known:
             return known[row]
+        if channel not in query_vectors:
+            return 0.0  # lexical mode encodes nothing
         vector = self.index.dense[channel].reconstruct(int(row))
         return float(np.dot(vector, query_vectors[channel]))
