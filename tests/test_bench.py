@@ -1,0 +1,180 @@
+"""`assistant bench` on a small corpus: every measured field is there and sane.
+
+No timing thresholds here (the machine is shared and timings vary); the
+targets are checked by reading the saved results, not by the tests.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+
+import pytest
+
+from conftest import SEEDS
+
+pytestmark = pytest.mark.slow
+
+SMALL_SEED = "002_923aa08538df08e9.txt"  # English and Chinese chunks: the cross-language list is exercised
+N_QUESTIONS = 24
+SCALE = 1500
+
+
+def positive(stats: dict, n: int | None = None) -> None:
+    assert stats["median_ms"] > 0 and stats["p95_ms"] >= stats["median_ms"] and stats["max_ms"] >= stats["p95_ms"]
+    if n is not None:
+        assert stats["n"] == n
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory):
+    from assistant.bench import run_bench
+
+    docs = tmp_path_factory.mktemp("bench-docs")
+    shutil.copy(SEEDS / SMALL_SEED, docs)
+    results = tmp_path_factory.mktemp("bench-results")
+    result = run_bench(docs_dirs=[docs], scales=[SCALE], results_dir=results, n_questions=N_QUESTIONS,
+                       profile_questions=8, hnsw_m=[16], retriever_budget_s=5)
+    return result, results
+
+
+def test_build_vs_raw_encode(bench):
+    result, _ = bench
+    build = result["build"]
+    assert build["files"] == 1 and build["chunks"] > 10 and build["tokens"] > 0
+    assert build["full_build_s"] > 0 and build["model_load_s"] >= 0
+    assert set(build["raw_encode_s"]) == {"dense", "multilingual"}  # the build embeds both channels
+    assert all(seconds > 0 for seconds in build["raw_encode_s"].values())
+    assert build["raw_encode_total_s"] == pytest.approx(sum(build["raw_encode_s"].values()), abs=0.01)
+    assert build["ratio"] > 0
+    # the raw encode saw exactly the texts the build embedded
+    assert all(diff < 1e-3 for diff in build["max_abs_vector_diff"].values())
+    profile = build["profile"]
+    assert profile["tool"] == "cProfile" and profile["project_by_cumulative"]
+    assert any(row["function"] == "indexer.build_index" for row in profile["project_by_cumulative"])
+
+
+def test_rebuild_share(bench):
+    rebuild = bench[0]["rebuild"]
+    assert rebuild["edited_file"] == SMALL_SEED
+    assert rebuild["touch_only_changed"] is False  # a touch alone changes nothing
+    assert rebuild["embedded"] >= 1 and rebuild["reused"] >= 1  # the embedding cache at work
+    assert 0 < rebuild["share"] and rebuild["rebuild_s"] > 0
+    fresh = rebuild["fresh_process"]
+    assert fresh["share"] > 0 and fresh["share_build_s"] > 0
+    assert fresh["rebuild"]["embedded"] >= 1 and fresh["rebuild"]["reused"] >= 1
+    assert fresh["full"]["reused"] == 0
+
+
+def test_latency_and_cold_start(bench):
+    result, _ = bench
+    serving = result["serving"]
+    assert serving["n_questions"] == N_QUESTIONS == result["questions"]["n"]
+    assert set(serving["latency"]["search"]) == {"hybrid", "dense", "lexical"}
+    for stats in serving["latency"]["search"].values():
+        positive(stats, N_QUESTIONS)
+    positive(serving["latency"]["ask"], N_QUESTIONS)
+    for name in ("encode_dense", "encode_multilingual", "hybrid_search_k8_vectors_given", "bm25_scores"):
+        positive(serving["components"][name], N_QUESTIONS)
+    cold = result["cold_start"]
+    for phase in ("imports_s", "load_dense_model_s", "load_multilingual_model_s", "open_index_s", "first_ask_s",
+                  "process_to_first_answer_s", "cli_ask_wall_s"):
+        assert cold[phase] > 0, phase
+    assert cold["process_to_first_answer_s"] >= cold["imports_s"]
+    assert cold["imports"][0]["package"] == "(all)" and cold["imports"][0]["seconds"] > 0
+    assert "encode_dense_1_torch_thread" in serving["components"]
+    assert serving["profile_ask"]["project_by_cumulative"]
+
+
+def test_memory(bench):
+    memory = bench[0]["memory"]
+    for key in ("build_peak_rss_mb", "rebuild_peak_rss_mb", "serving_peak_rss_mb", "cli_ask_peak_rss_mb"):
+        assert 50 < memory[key] < 24 * 1024, key
+
+
+def test_scale(bench):
+    result, _ = bench
+    (row,) = result["scale"]
+    assert row["n"] == SCALE and row["token_check"] == 1.0
+    assert sum(row["langs"].values()) == SCALE
+    assert row["bm25"]["build_s"] > 0 and row["bm25"]["matrix_mb"] > 0
+    positive(row["bm25"]["scores"])
+    assert set(row["channels"]) == {"dense", "multilingual"}
+    for channel in row["channels"].values():
+        positive(channel["exact"]["k10"], N_QUESTIONS)
+        assert channel["exact"]["memory_mb"] > 0
+        assert channel["hnsw"][0]["M"] == row["store_hnsw"]["M"]
+        for variant in channel["hnsw"]:
+            assert variant["build_s"] > 0 and variant["memory_mb"] > channel["exact"]["memory_mb"]
+            for point in variant["sweep"]:
+                assert 0 <= point["recall@10"] <= 1 and 0 <= point[f"recall@{row['depth']}"] <= 1
+                positive(point, N_QUESTIONS)
+        assert 0 < channel["similarity"]["synthetic_query_top1_mean"] <= 1
+    assert [variant["M"] for variant in row["channels"]["dense"]["hnsw"]] == [row["store_hnsw"]["M"], 16]
+    for kind in ("exact", "hnsw"):
+        hybrid = row["hybrid"][kind]
+        positive(hybrid["lean"], N_QUESTIONS)
+        positive(hybrid["query_encode"])
+        for mode in ("hybrid", "lexical", "dense", "hybrid_with_encode"):
+            positive(hybrid["retriever"][mode])
+        assert 0 <= hybrid["lean_vs_retriever_top5_overlap"] <= 1
+        assert {"dense_dense", "dense_multilingual", "dense_cross", "bm25_scores", "bm25_top", "fusion"} <= set(hybrid["lean_components"])
+    # with exact indexes the minimal pipeline ranks like the project's Retriever
+    assert row["hybrid"]["exact"]["lean_vs_retriever_top5_overlap"] >= 0.9
+    assert row["rss_serving_estimate_mb"] > 0 and row["peak_rss_mb"] >= row["rss_serving_estimate_mb"]
+    assert row["process"]["peak_rss_mb"] > 0
+
+
+def test_targets_recommendation_and_saved_files(bench):
+    result, results = bench
+    assert {row["target"].split(" <=")[0] for row in result["targets"]} >= {
+        "build / raw encode", "warm ask median", "rebuild after one changed file"}
+    assert all(isinstance(row["met"], bool) for row in result["targets"])
+    recommendation = result["recommendation"]
+    assert recommendation["hnsw_threshold"] > 0 and recommendation["largest_n"] == SCALE
+    assert result["other_load"]["whole_run"]["wall_s"] > 0
+    saved = sorted(results.glob("*.json"))
+    assert len(saved) == 1 and json.loads(saved[0].read_text())["build"] == result["build"]
+    table = (results / "latest.md").read_text()
+    assert "build / raw encode" in table and "| 1,500 |" in table and saved[0].name in table
+
+
+def test_cli_json_output(bench, monkeypatch, capsys):
+    from assistant import bench as bench_module
+    from assistant.config import Settings
+
+    seen = {}
+
+    def fake_run_bench(**kwargs):
+        seen.update(kwargs)
+        return bench[0]
+
+    monkeypatch.setattr(bench_module, "run_bench", fake_run_bench)
+    args = argparse.Namespace(json=True, scale="10k,2000", docs=[SEEDS], index=None, model=None)
+    assert bench_module.run_cli(args, Settings()) == 0
+    assert seen["scales"] == [10_000, 2000] and seen["docs_dirs"] == [SEEDS]
+    assert json.loads(capsys.readouterr().out)["build"]["ratio"] == bench[0]["build"]["ratio"]
+
+
+def test_parse_scales_and_questions():
+    from assistant.bench import DEFAULT_SCALES, bench_questions, parse_scales
+
+    assert parse_scales("") == list(DEFAULT_SCALES)
+    assert parse_scales("10000,100k,1M") == [10_000, 100_000, 1_000_000]
+    assert parse_scales("0") == []
+    with pytest.raises(ValueError):
+        parse_scales("ten")
+    questions = bench_questions()
+    assert len(questions) >= 200 and len(set(questions)) == len(questions)
+    assert any("\u4e00" <= char <= "\u9fff" for char in "".join(questions))
+
+
+def test_top_rows_is_a_stable_argsort_prefix():
+    import numpy as np
+
+    from assistant.bench import top_rows
+
+    rng = np.random.default_rng(0)
+    for n in (3, 100, 5000):
+        for scores in (rng.integers(0, 4, n).astype(np.float32), rng.random(n).astype(np.float32)):
+            assert top_rows(scores, 100).tolist() == np.argsort(-scores, kind="stable")[:100].tolist()
