@@ -11,8 +11,6 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-
 from .documents import detect_lang
 from .lexical import LexicalIndex, tokenize
 from .retrieval import Hit
@@ -142,13 +140,14 @@ def question_names(question: str) -> list[str]:
     return [name for name in names if name.lower() not in _GENERIC_NAMES]
 
 
-def unanswerable_reason(question: str, chunks: list, lexical: LexicalIndex) -> str | None:
+def unanswerable_reason(question: str, index) -> str | None:
     """Why the reports cannot answer, when that is plain to see:
 
     * the question names something no report mentions at all, or
     * it asks for a figure about a rarely named thing (a company, a country),
       and no sentence of any report that names it holds a figure.
     """
+    chunks, lexical = index.chunks, index.lexical
     names = question_names(question)
     for name in names:
         tokens = tokenize(name)
@@ -164,7 +163,7 @@ def unanswerable_reason(question: str, chunks: list, lexical: LexicalIndex) -> s
     tokens = tokenize(rarest)
     if not tokens or rarity(rarest) > RARE_NAME_MAX_CHUNKS:
         return None
-    rows = set.intersection(*(set(np.flatnonzero(lexical.scores(token) > 0)) for token in tokens))
+    rows = set.intersection(*({row for row, _ in index.search_lexical(token, RARE_NAME_MAX_CHUNKS)} for token in tokens))
     for row in rows:
         text = chunks[row].text
         for start, end in sentence_spans(text):

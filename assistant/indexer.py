@@ -147,7 +147,7 @@ def build_index(
                 n_chunks=len(chunks),
                 skipped=skipped,
             )
-            writer.write(manifest, chunks, vectors, lexical, settings.hnsw_threshold)
+            writer.write(manifest, chunks, vectors, lexical, settings)
         except BaseException:
             writer.abandon()
             raise
@@ -202,7 +202,9 @@ def _embed(channel, encoder, chunks, previous, settings, report, progress) -> np
             for chunk, vector in zip(previous.chunks, old_vectors):
                 cache[embed_key(encoder.name, chunk)] = vector
     vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
-    missing = [row for row, key in enumerate(keys) if key not in cache]
+    # Longest first, so each batch holds texts of about one length (less padding).
+    missing = sorted((row for row, key in enumerate(keys) if key not in cache),
+                     key=lambda row: -len(chunks[row].embed_text()))
     for row, key in enumerate(keys):
         if key in cache:
             vectors[row] = cache[key]

@@ -48,10 +48,12 @@ class ParallelFinder:
         for row, chunk in enumerate(index.chunks):
             self._rows_by_doc.setdefault(chunk.doc_id, []).append(row)
 
-    def _vector(self, row: int) -> np.ndarray | None:
-        if "multilingual" not in self.index.dense:
-            return None
-        return self.index.dense["multilingual"].reconstruct(int(row))
+    def _similarities(self, row: int, candidates: list[int]) -> np.ndarray:
+        """Multilingual cosine of ``row`` with each candidate (zeros without that channel)."""
+        if "multilingual" not in self.index.channels:
+            return np.zeros(len(candidates))
+        vectors = self.index.vectors("multilingual", [row, *candidates])
+        return vectors[1:] @ vectors[0]
 
     def parallel_chunk(self, row: int) -> int | None:
         if row not in self._links:
@@ -66,12 +68,11 @@ class ParallelFinder:
         if not other:
             return None
         position = same.index(row) / max(len(same) - 1, 1)
-        vector = self._vector(row)
+        similarities = self._similarities(row, other)
         figures = numbers_in(chunk.text)
         best, best_score = None, MIN_LINK_SCORE
         for rank, candidate in enumerate(other):
-            candidate_vector = self._vector(candidate)
-            similarity = float(np.dot(vector, candidate_vector)) if vector is not None else 0.0
+            similarity = float(similarities[rank])
             relative = rank / max(len(other) - 1, 1)
             score = similarity + 0.5 * _overlap(figures, numbers_in(self.index.chunks[candidate].text)) \
                 + 0.5 * (1 - abs(position - relative))

@@ -114,7 +114,7 @@ class Assistant:
         candidates = candidate_sentences(hits, documents)
         relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=shown, abstained=False, hits=hits[:k], relevance=relevance)
-        reason = unanswerable_reason(question, retriever.index.chunks, retriever.index.lexical)
+        reason = unanswerable_reason(question, retriever.index)
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True
             answer.message = (f"{reason or 'The reports do not answer this question.'} "

@@ -96,26 +96,23 @@ class Retriever:
     """
 
     def __init__(self, index: Index, encoders: dict, settings: Settings = Settings()) -> None:
-        self.index = index
+        self.index = index  # the local store.Index or a milvus_store.MilvusIndex: the same calls
         self.encoders = encoders
         self.settings = settings
-        self.primary = next(iter(index.dense))
-        self.chunk_langs = np.array([chunk.lang for chunk in index.chunks])
+        self.primary = index.channels[0]
 
     def encode_query(self, query: str) -> dict[str, np.ndarray]:
-        return {name: self.encoders[name].encode_queries([query])[0] for name in self.index.dense}
+        return {name: self.encoders[name].encode_queries([query])[0] for name in self.index.channels}
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid", doc_ids: set[str] | None = None,
                query_vectors: dict[str, np.ndarray] | None = None) -> list[Hit]:
         if mode not in RETRIEVAL_MODES:
             raise ValueError(f"Unknown retrieval mode {mode!r}; use one of {', '.join(RETRIEVAL_MODES)}.")
-        total = len(self.index.chunks)
+        index = self.index
+        total = len(index.chunks)
         if total == 0 or k <= 0:
             return []
-        allowed = None
-        if doc_ids:
-            allowed = np.array([chunk.doc_id in doc_ids for chunk in self.index.chunks])
-        depth = total if allowed is not None else min(total, max(100, 10 * k))
+        depth = min(total, max(100, 10 * k))
         if query_vectors is None:
             query_vectors = self.encode_query(query) if mode != "lexical" else {}
         query_lang = detect_lang(query)
@@ -124,57 +121,56 @@ class Retriever:
         rankings: list[tuple[list[int], float]] = []
         channel_scores: dict[str, dict[int, float]] = {}
         if mode in ("dense", "hybrid"):
-            for name in self.index.dense:
-                found = self._dense(name, query_vectors[name], depth, allowed)
+            for name in index.channels:
+                found = index.search_dense(name, query_vectors[name], depth, doc_ids=doc_ids)
                 channel_scores[name] = dict(found)
                 rankings.append(([row for row, _ in found], weights.get(name, 1.0)))
-            if "multilingual" in self.index.dense:
-                other_lang = self.chunk_langs != query_lang
-                mask = other_lang if allowed is None else (other_lang & allowed)
-                found = self._dense("multilingual", query_vectors["multilingual"], depth, mask)
+            if "multilingual" in index.channels:
+                found = index.search_dense("multilingual", query_vectors["multilingual"], depth,
+                                           exclude_lang=query_lang, doc_ids=doc_ids)
                 rankings.append(([row for row, _ in found], weights.get("cross", 1.0)))
-        bm25 = self.index.lexical.scores(query)
-        if allowed is not None:
-            bm25 = np.where(allowed, bm25, 0.0)
+        lexical_found: dict[int, float] = {}
         if mode in ("lexical", "hybrid"):
-            top = np.argsort(-bm25, kind="stable")[:depth]
-            rankings.append(([int(row) for row in top if bm25[row] > 0], weights.get("lexical", 1.0)))
+            found = index.search_lexical(query, depth, doc_ids)
+            lexical_found = dict(found)
+            rankings.append(([row for row, _ in found], weights.get("lexical", 1.0)))
 
         if mode == "lexical":
-            scored = {row: float(bm25[row]) for row in rankings[0][0]}
-        elif mode == "dense" and len(self.index.dense) == 1:
+            scored = lexical_found
+        elif mode == "dense" and len(index.channels) == 1:
             scored = dict(channel_scores[self.primary])
         else:
             scored = reciprocal_rank_fusion([r for r, _ in rankings], self.settings.rrf_k, [w for _, w in rankings])
         keep_top = 1 if asks_across_reports(query) else self.settings.diversify_after
-        best = diversify(scored, self.index.chunks, k, self.settings.same_report_decay, keep_top)
+        best = diversify(scored, index.chunks, k, self.settings.same_report_decay, keep_top)
+        rows = [row for row, _ in best]
+        unscored = [row for row in rows if row not in lexical_found]
+        lexical_scores = dict(zip(unscored, index.lexical_scores(query, unscored))) if unscored else {}
+        lexical_scores.update(lexical_found)
+        dense_scores = self._similarities(self.primary, rows, query_vectors, channel_scores)
+        multilingual_scores = (self._similarities("multilingual", rows, query_vectors, channel_scores)
+                               if "multilingual" in index.channels else {})
         return [
             Hit(
-                chunk=self.index.chunks[row],
+                chunk=index.chunks[row],
                 row=row,
                 score=float(score),
-                dense_score=self._cosine(self.primary, row, query_vectors, channel_scores),
-                lexical_score=float(bm25[row]),
-                multilingual_score=(self._cosine("multilingual", row, query_vectors, channel_scores)
-                                    if "multilingual" in self.index.dense else 0.0),
+                dense_score=dense_scores.get(row, 0.0),
+                lexical_score=lexical_scores.get(row, 0.0),
+                multilingual_score=multilingual_scores.get(row, 0.0),
             )
             for row, score in best
         ]
 
-    def _dense(self, channel: str, query_vector: np.ndarray, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-        if mask is None:
-            return self.index.search_dense(channel, query_vector, depth)
-        wanted = int(mask.sum())
-        if wanted == 0:
-            return []
-        found = self.index.search_dense(channel, query_vector, len(mask) if wanted < len(mask) else depth)
-        return [(row, score) for row, score in found if mask[row]][:depth]
-
-    def _cosine(self, channel: str, row: int, query_vectors, channel_scores) -> float:
+    def _similarities(self, channel: str, rows: list[int], query_vectors, channel_scores) -> dict[int, float]:
+        """Cosine similarity of each row in ``channel``, from the search lists
+        where it was found, else from its stored vector."""
         known = channel_scores.get(channel, {})
-        if row in known:
-            return known[row]
         if channel not in query_vectors:
-            return 0.0  # lexical mode encodes nothing
-        vector = self.index.dense[channel].reconstruct(int(row))
-        return float(np.dot(vector, query_vectors[channel]))
+            return {}  # lexical mode encodes nothing
+        missing = [row for row in rows if row not in known]
+        found = {row: known[row] for row in rows if row in known}
+        if missing:
+            similarities = self.index.vectors(channel, missing) @ query_vectors[channel]
+            found.update(zip(missing, (float(value) for value in similarities)))
+        return found

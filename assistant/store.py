@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import Chunk
+from .config import Settings
 from .lexical import LexicalIndex
 
 FORMAT_VERSION = 1
@@ -85,19 +86,29 @@ class DocumentMap:
         return page + 1, raw_start - offset, raw_end - offset
 
 
-def _build_faiss(vectors: np.ndarray, hnsw_threshold: int):
+def _build_faiss(vectors: np.ndarray, settings: Settings):
     import faiss
 
     dim = vectors.shape[1]
-    if len(vectors) >= hnsw_threshold:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 128
+    if len(vectors) >= settings.hnsw_threshold:
+        index = faiss.IndexHNSWFlat(dim, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = settings.hnsw_ef_construction
+        index.hnsw.efSearch = settings.hnsw_ef_search
     else:
         index = faiss.IndexFlatIP(dim)
     if len(vectors):
         index.add(vectors)
     return index
+
+
+def top_rows(scores: np.ndarray, depth: int) -> np.ndarray:
+    """``np.argsort(-scores, kind="stable")[:depth]`` (ties in row order) without
+    sorting everything: a partition finds the cut-off, only rows at or above it are sorted."""
+    if len(scores) <= depth:
+        return np.argsort(-scores, kind="stable")
+    cutoff = np.partition(scores, len(scores) - depth)[len(scores) - depth]
+    rows = np.flatnonzero(scores >= cutoff)
+    return rows[np.argsort(-scores[rows], kind="stable")][:depth]
 
 
 class IndexWriter:
@@ -125,7 +136,7 @@ class IndexWriter:
         shutil.copyfile(source / "docs" / f"{sha256}.npz", self.tmp_dir / "docs" / f"{sha256}.npz")
 
     def write(self, manifest: Manifest, chunks: list[Chunk], vectors: dict[str, np.ndarray],
-              lexical: LexicalIndex, hnsw_threshold: int) -> Path:
+              lexical: LexicalIndex, settings: Settings) -> Path:
         import faiss
 
         with open(self.tmp_dir / "chunks.jsonl", "w", encoding="utf-8") as handle:
@@ -133,9 +144,9 @@ class IndexWriter:
                 handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
         for channel, channel_vectors in vectors.items():
             np.save(self.tmp_dir / f"{channel}.npy", channel_vectors)
-            faiss_index = _build_faiss(channel_vectors, hnsw_threshold)
+            faiss_index = _build_faiss(channel_vectors, settings)
             faiss.write_index(faiss_index, str(self.tmp_dir / f"{channel}.faiss"))
-            manifest.faiss_kind = "hnsw" if len(channel_vectors) >= hnsw_threshold else "flat"
+            manifest.faiss_kind = "hnsw" if len(channel_vectors) >= settings.hnsw_threshold else "flat"
         lexical.save(self.tmp_dir / "bm25")
         (self.tmp_dir / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         return self.publish()
@@ -202,6 +213,16 @@ def prune_generations(index_dir: Path, keep: int = 2) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+class _RowFilter:
+    def __init__(self, mask: np.ndarray) -> None:
+        import faiss
+
+        self.mask = mask
+        self.count = int(mask.sum())
+        self.bitmap = np.packbits(mask, bitorder="little")  # must live as long as the selector
+        self.selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(self.bitmap))
+
+
 class Index:
     """An open, verified generation of an index folder (read-only)."""
 
@@ -215,6 +236,9 @@ class Index:
         self.lexical = lexical
         self.row_of = {chunk.chunk_id: row for row, chunk in enumerate(chunks)}
         self._doc_maps: dict[str, DocumentMap] = {}
+        self._chunk_langs = np.array([chunk.lang for chunk in chunks])
+        self._filters: dict[tuple, _RowFilter] = {}
+        self._last_bm25: tuple[str, np.ndarray] | None = None
 
     @classmethod
     def load(cls, index_dir: Path | str) -> "Index":
@@ -283,10 +307,84 @@ class Index:
                 ) from error
         return self._doc_maps[doc_id]
 
-    def search_dense(self, channel: str, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    # ------------------------------------------------- the search interface
+    # What retrieval and answers use of a store; the Milvus backend
+    # (milvus_store.MilvusIndex) answers the same calls.
+
+    @property
+    def channels(self) -> list[str]:
+        return list(self.dense)
+
+    def search_dense(self, channel: str, query_vector: np.ndarray, k: int,
+                     exclude_lang: str | None = None, doc_ids: set[str] | None = None) -> list[tuple[int, float]]:
+        """Rows and cosine similarities of the ``k`` nearest chunks, best first,
+        among chunks not in ``exclude_lang`` and (when given) in ``doc_ids``.
+        The filter runs inside FAISS, so ``k`` hits come back however few
+        chunks pass it."""
         faiss_index = self.dense[channel]
         k = min(k, faiss_index.ntotal)
         if k <= 0:
             return []
-        scores, rows = faiss_index.search(np.asarray(query_vector, dtype=np.float32).reshape(1, -1), k)
+        query = np.asarray(query_vector, dtype=np.float32).reshape(1, -1)
+        if exclude_lang is None and not doc_ids:
+            scores, rows = faiss_index.search(query, k)
+        else:
+            allowed = self._filter(exclude_lang, doc_ids)  # held here: the selector reads its bitmap
+            if allowed.count == 0:
+                return []
+            scores, rows = faiss_index.search(query, min(k, allowed.count),
+                                              params=self._search_params(faiss_index, allowed.selector))
         return [(int(row), float(score)) for row, score in zip(rows[0], scores[0]) if row >= 0]
+
+    def search_lexical(self, query: str, k: int, doc_ids: set[str] | None = None) -> list[tuple[int, float]]:
+        """Rows and BM25 scores of the ``k`` best chunks with a query term, best first."""
+        scores = self._bm25(query)
+        if doc_ids:
+            scores = np.where(self._filter(None, doc_ids).mask, scores, 0.0)
+        return [(int(row), float(scores[row])) for row in top_rows(scores, k) if scores[row] > 0]
+
+    def lexical_scores(self, query: str, rows: list[int]) -> list[float]:
+        scores = self._bm25(query)
+        return [float(scores[row]) for row in rows]
+
+    def vectors(self, channel: str, rows: list[int]) -> np.ndarray:
+        faiss_index = self.dense[channel]
+        if not rows:
+            return np.zeros((0, faiss_index.d), dtype=np.float32)
+        return np.vstack([faiss_index.reconstruct(int(row)) for row in rows])
+
+    def _bm25(self, query: str) -> np.ndarray:
+        """BM25 of every chunk; the last query's are kept, since a search and
+        its hits' scores ask for the same query in a row."""
+        last = self._last_bm25
+        if last is not None and last[0] == query:
+            return last[1]
+        scores = self.lexical.scores(query)
+        self._last_bm25 = (query, scores)
+        return scores
+
+    def _filter(self, exclude_lang: str | None, doc_ids: set[str] | None) -> "_RowFilter":
+        """The rows that pass a filter, as a mask and a FAISS selector (cached:
+        the language filters repeat with every question)."""
+        key = (exclude_lang, frozenset(doc_ids or ()))
+        cached = self._filters.get(key)
+        if cached is None:
+            mask = np.ones(len(self.chunks), dtype=bool)
+            if exclude_lang is not None:
+                mask &= self._chunk_langs != exclude_lang
+            if doc_ids:
+                mask &= np.fromiter((chunk.doc_id in doc_ids for chunk in self.chunks), dtype=bool, count=len(self.chunks))
+            cached = _RowFilter(mask)
+            if len(self._filters) > 64:
+                self._filters.clear()
+            self._filters[key] = cached
+        return cached
+
+    @staticmethod
+    def _search_params(faiss_index, selector):
+        import faiss
+
+        hnsw = getattr(faiss_index, "hnsw", None)
+        if hnsw is not None:
+            return faiss.SearchParametersHNSW(sel=selector, efSearch=hnsw.efSearch)
+        return faiss.SearchParameters(sel=selector)

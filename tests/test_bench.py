@@ -167,14 +167,3 @@ def test_parse_scales_and_questions():
     questions = bench_questions()
     assert len(questions) >= 200 and len(set(questions)) == len(questions)
     assert any("\u4e00" <= char <= "\u9fff" for char in "".join(questions))
-
-
-def test_top_rows_is_a_stable_argsort_prefix():
-    import numpy as np
-
-    from assistant.bench import top_rows
-
-    rng = np.random.default_rng(0)
-    for n in (3, 100, 5000):
-        for scores in (rng.integers(0, 4, n).astype(np.float32), rng.random(n).astype(np.float32)):
-            assert top_rows(scores, 100).tolist() == np.argsort(-scores, kind="stable")[:100].tolist()

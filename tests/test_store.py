@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 import pytest
 
 from assistant.config import Settings
@@ -78,3 +80,50 @@ def test_stale_index_names_the_changed_file(seeds_copy):
         Assistant(index_dir)
     assert "002_923aa08538df08e9.txt" in str(raised.value) and "out of date" in str(raised.value)
     assert_clear(raised.value)
+def test_top_rows_is_a_stable_argsort_prefix():
+    from assistant.store import top_rows
+
+    rng = np.random.default_rng(0)
+    for n in (3, 100, 5000):
+        for scores in (rng.integers(0, 4, n).astype(np.float32), rng.random(n).astype(np.float32)):
+            assert top_rows(scores, 100).tolist() == np.argsort(-scores, kind="stable")[:100].tolist()
+
+
+def test_filtered_dense_search_equals_brute_force_over_the_allowed_rows(seeds_index):
+    """The language and document filters run inside FAISS: k hits come back
+    however few rows pass, and they are the exact top-k of those rows."""
+    import numpy as np
+
+    index = Index.load(seeds_index)
+    vectors = index.vectors("multilingual", list(range(len(index.chunks))))
+    query = vectors[3]
+    docs = sorted({chunk.doc_id for chunk in index.chunks})[:2]
+    for exclude_lang, doc_ids in (("zh", None), ("en", None), (None, set(docs)), ("zh", {docs[0]})):
+        allowed = [row for row, chunk in enumerate(index.chunks)
+                   if chunk.lang != exclude_lang and (not doc_ids or chunk.doc_id in doc_ids)]
+        expected = sorted(allowed, key=lambda row: -float(vectors[row] @ query))[:10]
+        found = index.search_dense("multilingual", query, 10, exclude_lang=exclude_lang, doc_ids=doc_ids)
+        assert [row for row, _ in found] == expected
+        assert np.allclose([score for _, score in found], [vectors[row] @ query for row in expected], atol=1e-5)
+
+
+def test_lexical_search_and_scores_agree_with_bm25(seeds_index):
+    index = Index.load(seeds_index)
+    query = "telemedicine market size"
+    scores = index.lexical.scores(query)
+    found = index.search_lexical(query, 20)
+    assert [row for row, _ in found] == [int(row) for row in np.argsort(-scores, kind="stable")[:20] if scores[row] > 0]
+    rows = [row for row, _ in found[:5]]
+    assert index.lexical_scores(query, rows) == [float(scores[row]) for row in rows]
+    one_doc = index.chunks[rows[-1]].doc_id
+    assert all(index.chunks[row].doc_id == one_doc for row, _ in index.search_lexical(query, 20, {one_doc}))
+
+
+def test_large_corpora_get_an_hnsw_index_with_the_configured_search_depth(tmp_path):
+    from assistant.store import _build_faiss
+
+    vectors = np.random.default_rng(0).standard_normal((300, 16)).astype(np.float32)
+    settings = Settings().with_changes(hnsw_threshold=200, hnsw_ef_search=300)
+    hnsw = _build_faiss(vectors, settings)
+    assert hnsw.hnsw.efSearch == 300 and hnsw.ntotal == 300
+    assert not hasattr(_build_faiss(vectors[:100], settings), "hnsw")
