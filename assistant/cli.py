@@ -20,6 +20,15 @@ def _settings(args) -> Settings:
         settings = settings.with_changes(model=args.model)
     if getattr(args, "chunk_tokens", None) and isinstance(args.chunk_tokens, int):
         settings = settings.with_changes(chunker=ChunkerSettings(max_tokens=args.chunk_tokens))
+    store = getattr(args, "store", None) or settings.store
+    if store == "milvus":
+        if not getattr(args, "milvus_uri", None):
+            raise UserError("--store milvus needs --milvus-uri: a file path for Milvus Lite (e.g. index/milvus.db) "
+                            "or http://host:19530 for a server.")
+        settings = settings.with_changes(store="milvus", milvus_uri=args.milvus_uri,
+                                         milvus_collection=args.milvus_collection or settings.milvus_collection)
+    elif getattr(args, "milvus_uri", None):
+        raise UserError("--milvus-uri is only used with --store milvus.")
     return settings
 
 
@@ -59,9 +68,9 @@ def cmd_build(args) -> int:
 
 
 def cmd_chunks(args) -> int:
-    from .store import Index
+    from .store import open_index
 
-    index = Index.load(args.index)
+    index = open_index(args.index, _settings(args))
     for chunk in index.chunks:
         row = {key: getattr(chunk, key) for key in
                ("chunk_id", "doc_id", "start", "end", "raw_start", "raw_end", "page", "lang", "n_tokens", "text")}
@@ -159,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         sub.add_argument("--index", default="index", type=Path, help="index folder (default: index)")
         sub.add_argument("--model", help="sentence-transformers model name or local folder (default: the bundled all-MiniLM-L6-v2)")
+        sub.add_argument("--store", choices=("local", "milvus"), default="local",
+                         help="where the index lives: local files in --index (default) or Milvus")
+        sub.add_argument("--milvus-uri", help="with --store milvus: a file path (Milvus Lite) or http(s)://host:19530; "
+                         "the token is read from $MILVUS_TOKEN")
+        sub.add_argument("--milvus-collection", help="with --store milvus: collection name prefix (default: assistant)")
         if docs:
             sub.add_argument("--docs", action="append", type=Path, help="reports folder; repeat for several (default: seeds)")
         if json_flag:

@@ -73,6 +73,12 @@ class Settings:
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
     hnsw_ef_search: int = 768
+    # Where the index lives: "local" (FAISS + bm25s files in the index folder)
+    # or "milvus" (Milvus Lite when milvus_uri is a file path, a Milvus server
+    # when it is http(s)://host:19530; the token is read from $MILVUS_TOKEN).
+    store: str = "local"
+    milvus_uri: str = ""
+    milvus_collection: str = "assistant"
 
     def with_changes(self, **changes) -> "Settings":
         return replace(self, **changes)

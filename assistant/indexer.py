@@ -20,8 +20,8 @@ from .chunking import Chunk, chunk_document
 from .config import Settings
 from .documents import DocumentError, discover_files, file_sha256, format_mb, printable_name, read_document
 from .embedding import channel_models, load_encoders
-from .lexical import LexicalIndex, tokenize
-from .store import Index, IndexStateError, IndexWriter, Manifest
+from .lexical import tokenize
+from .store import IndexStateError, Manifest, new_writer, open_index
 
 Progress = Callable[[str, int, int], None]
 
@@ -68,14 +68,14 @@ def build_lock(index_dir: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _previous(index_dir: Path) -> Index | None:
+def _previous(index_dir: Path, settings: Settings):
     try:
-        return Index.load(index_dir)
+        return open_index(index_dir, settings)
     except IndexStateError:
         return None
 
 
-def _is_current(previous: Index | None, files: dict[str, str], settings: Settings) -> bool:
+def _is_current(previous, files: dict[str, str], settings: Settings) -> bool:
     """Same files, same chunker, same models: nothing to do (no model is loaded).
 
     ``files`` holds every file found, readable or not; one the last build
@@ -102,7 +102,7 @@ def build_index(
     started = time.perf_counter()
     docs_dirs = [Path(folder) for folder in docs_dirs]
     index_dir = Path(index_dir)
-    report = BuildReport(index_dir=str(index_dir))
+    report = BuildReport(index_dir=settings.milvus_uri if settings.store == "milvus" else str(index_dir))
     progress = progress or (lambda stage, done, total: None)
     paths = discover_files(docs_dirs, report.skipped)
     shas: dict[str, str] = {}
@@ -123,7 +123,7 @@ def build_index(
         shas[doc_id] = sha256
 
     with build_lock(index_dir):
-        previous = _previous(index_dir)
+        previous = _previous(index_dir, settings)
         if _is_current(previous, {**shas, **{doc_id: info["sha256"] for doc_id, info in skipped.items()}}, settings):
             report.changed = False
             report.files, report.chunks = len(previous.manifest.files), len(previous.chunks)
@@ -133,12 +133,16 @@ def build_index(
             return report
         encoders = load_encoders(settings)
         channel_facts = {name: {"model": encoder.name, "dim": encoder.dim} for name, encoder in encoders.items()}
-        writer = IndexWriter(index_dir)
+        writer = new_writer(index_dir, settings, previous)
         try:
             chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped)
-            vectors = {name: _embed(name, encoder, chunks, previous, settings, report, progress)
-                       for name, encoder in encoders.items()}
-            lexical = LexicalIndex.build([tokenize(chunk.embed_text()) for chunk in chunks])
+            rows = writer.rows_to_write(chunks)
+            vectors, embedded = {}, {}
+            for name, encoder in encoders.items():
+                vectors[name], embedded[name] = _embed(name, encoder, [chunks[row] for row in rows], previous, settings, progress)
+            report.embedded = embedded.get("dense", 0)  # counted in chunks, once
+            report.reused = len(chunks) - report.embedded
+            token_lists = [tokenize(chunk.embed_text()) for chunk in chunks]
             manifest = Manifest(
                 channels=channel_facts,
                 chunker=settings.chunker.as_dict(),
@@ -147,7 +151,7 @@ def build_index(
                 n_chunks=len(chunks),
                 skipped=skipped,
             )
-            writer.write(manifest, chunks, vectors, lexical, settings)
+            writer.write(manifest, chunks, token_lists, rows, vectors, settings)
         except BaseException:
             writer.abandon()
             raise
@@ -174,7 +178,7 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
         progress("reading", done, len(shas))
         old_info = previous.manifest.files.get(doc_id) if reusable else None
         if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks:
-            writer.reuse_document(previous.gen_dir, sha256)
+            writer.reuse_document(previous, sha256)
             doc_chunks = old_chunks[doc_id]
         else:
             try:
@@ -193,28 +197,36 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
     return chunks, files
 
 
-def _embed(channel, encoder, chunks, previous, settings, report, progress) -> np.ndarray:
+def _previous_vectors(channel, encoder, keys: list[str], previous) -> dict[int, np.ndarray]:
+    """Row -> vector for the rows whose embedded text the previous build already embedded."""
+    facts = previous.manifest.channels.get(channel) if previous is not None else None
+    if not facts or facts["dim"] != encoder.dim:
+        return {}
+    old_rows = {embed_key(encoder.name, chunk): row for row, chunk in enumerate(previous.chunks)}
+    wanted = {row: old_rows[key] for row, key in enumerate(keys) if key in old_rows}
+    if not wanted:
+        return {}
+    stored = previous.cached_vectors(channel)  # the whole matrix, where the store keeps one as a file
+    if stored is not None:
+        return {row: stored[old_row] for row, old_row in wanted.items()}
+    return dict(zip(wanted, previous.vectors(channel, list(wanted.values()))))
+
+
+def _embed(channel, encoder, chunks, previous, settings, progress) -> tuple[np.ndarray, int]:
+    """Vectors of ``chunks`` in one channel, and how many had to be embedded
+    (the rest come from the previous build's vectors, by embedded text)."""
     keys = [embed_key(encoder.name, chunk) for chunk in chunks]
-    cache: dict[str, np.ndarray] = {}
-    if previous is not None and channel in previous.manifest.channels:
-        old_vectors = previous.cached_vectors(channel)
-        if old_vectors is not None and old_vectors.shape[1] == encoder.dim:
-            for chunk, vector in zip(previous.chunks, old_vectors):
-                cache[embed_key(encoder.name, chunk)] = vector
     vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
+    reused = _previous_vectors(channel, encoder, keys, previous)
+    for row, vector in reused.items():
+        vectors[row] = vector
     # Longest first, so each batch holds texts of about one length (less padding).
-    missing = sorted((row for row, key in enumerate(keys) if key not in cache),
+    missing = sorted((row for row in range(len(chunks)) if row not in reused),
                      key=lambda row: -len(chunks[row].embed_text()))
-    for row, key in enumerate(keys):
-        if key in cache:
-            vectors[row] = cache[key]
-    if channel == "dense":  # counted in chunks, once (every channel re-uses the same ones)
-        report.reused += len(chunks) - len(missing)
-        report.embedded += len(missing)
     step = max(settings.batch_size, 1)  # small steps: questions can take the model between them
     for begin in range(0, len(missing), step):
         rows = missing[begin : begin + step]
         progress(f"embedding ({channel})", begin, len(missing))
         vectors[rows] = encoder.encode_passages([chunks[row].embed_text() for row in rows], settings.batch_size)
     progress(f"embedding ({channel})", len(missing), len(missing))
-    return vectors
+    return vectors, len(missing)

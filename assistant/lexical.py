@@ -64,6 +64,11 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def bm25_idf(size: int, doc_freq: int) -> float:
+    """BM25's inverse document frequency, floored at a small positive value."""
+    return max(0.05, math.log(1 + (size - doc_freq + 0.5) / (doc_freq + 0.5)))
+
+
 class LexicalIndex:
     """A BM25 index over token lists, aligned with the chunk table."""
 
@@ -74,8 +79,7 @@ class LexicalIndex:
 
     def idf(self, token: str) -> float:
         """Inverse document frequency (BM25's, floored at a small positive value)."""
-        freq = self.doc_freq.get(token, 0)
-        return max(0.05, math.log(1 + (self.size - freq + 0.5) / (freq + 0.5)))
+        return bm25_idf(self.size, self.doc_freq.get(token, 0))
 
     @classmethod
     def build(cls, token_lists: list[list[str]]) -> "LexicalIndex":

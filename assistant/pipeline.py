@@ -27,25 +27,25 @@ from .embedding import load_encoders
 from .lexical import tokenize
 from .parallel import ParallelFinder
 from .retrieval import Hit, Retriever, asks_across_reports
-from .store import Index, IndexStateError, rebuild_hint
+from .store import IndexStateError, open_index
 
 
 class QuestionError(ValueError):
     """A question that cannot be answered as asked; the message says why."""
 
 
-def check_settings(index: Index, settings: Settings, encoders: dict) -> None:
+def check_settings(index, settings: Settings, encoders: dict) -> None:
     """Refuse an index built with another model or other chunker settings."""
-    hint = rebuild_hint(index.index_dir, index.manifest.docs_dirs)
+    hint = index.hint()
     wanted = {name: {"model": encoder.name, "dim": encoder.dim} for name, encoder in encoders.items()}
     if index.manifest.channels != wanted:
         built = ", ".join(f"{facts['model']} ({facts['dim']}d)" for facts in index.manifest.channels.values())
-        raise IndexStateError(f"The index in {index.index_dir} was built with {built}, not the configured model; {hint}.")
+        raise IndexStateError(f"The index in {index.location} was built with {built}, not the configured model; {hint}.")
     if index.manifest.chunker != settings.chunker.as_dict():
-        raise IndexStateError(f"The index in {index.index_dir} was built with other chunker settings; {hint}.")
+        raise IndexStateError(f"The index in {index.location} was built with other chunker settings; {hint}.")
 
 
-def stale_files(index: Index) -> list[str]:
+def stale_files(index) -> list[str]:
     """Files that changed, appeared or disappeared since the index was built."""
     try:
         current = discover_files([Path(folder) for folder in index.manifest.docs_dirs])
@@ -72,14 +72,14 @@ class Assistant:
         self._open(check_fresh)
 
     def _open(self, check_fresh: bool) -> None:
-        index = Index.load(self.index_dir)
+        index = open_index(self.index_dir, self.settings)
         check_settings(index, self.settings, self.encoders)
         if check_fresh:
             changed = stale_files(index)
             if changed:
                 raise IndexStateError(
-                    f"The index in {self.index_dir} is out of date ({len(changed)} changed files, e.g. {changed[0]}); "
-                    f"{rebuild_hint(self.index_dir, index.manifest.docs_dirs)}."
+                    f"The index in {index.location} is out of date ({len(changed)} changed files, e.g. {changed[0]}); "
+                    f"{index.hint()}."
                 )
         with self._lock:
             self.index = index

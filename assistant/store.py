@@ -132,12 +132,18 @@ class IndexWriter:
             arrays["page_starts"] = np.asarray(page_starts, dtype=np.int64)
         np.savez(self.tmp_dir / "docs" / f"{sha256}.npz", **arrays)
 
-    def reuse_document(self, source: Path, sha256: str) -> None:
-        shutil.copyfile(source / "docs" / f"{sha256}.npz", self.tmp_dir / "docs" / f"{sha256}.npz")
+    def reuse_document(self, previous: "Index", sha256: str) -> None:
+        shutil.copyfile(previous.gen_dir / "docs" / f"{sha256}.npz", self.tmp_dir / "docs" / f"{sha256}.npz")
 
-    def write(self, manifest: Manifest, chunks: list[Chunk], vectors: dict[str, np.ndarray],
-              lexical: LexicalIndex, settings: Settings) -> Path:
+    def rows_to_write(self, chunks: list[Chunk]) -> list[int]:
+        """A generation is written whole: every row needs its vectors."""
+        return list(range(len(chunks)))
+
+    def write(self, manifest: Manifest, chunks: list[Chunk], token_lists: list[list[str]],
+              rows: list[int], vectors: dict[str, np.ndarray], settings: Settings) -> Path:
         import faiss
+
+        lexical = LexicalIndex.build(token_lists)
 
         with open(self.tmp_dir / "chunks.jsonl", "w", encoding="utf-8") as handle:
             for chunk in chunks:
@@ -223,6 +229,25 @@ class _RowFilter:
         self.selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(self.bitmap))
 
 
+def open_index(index_dir: Path | str, settings: Settings = Settings()):
+    """The index the settings point at: the local folder or the Milvus collections."""
+    if settings.store == "milvus":
+        from .milvus_store import MilvusIndex
+
+        return MilvusIndex.load(settings)
+    if settings.store != "local":
+        raise IndexStateError(f"Unknown store {settings.store!r}; use local or milvus.")
+    return Index.load(index_dir)
+
+
+def new_writer(index_dir: Path | str, settings: Settings, previous):
+    if settings.store == "milvus":
+        from .milvus_store import MilvusWriter
+
+        return MilvusWriter(settings, previous)
+    return IndexWriter(Path(index_dir))
+
+
 class Index:
     """An open, verified generation of an index folder (read-only)."""
 
@@ -239,6 +264,14 @@ class Index:
         self._chunk_langs = np.array([chunk.lang for chunk in chunks])
         self._filters: dict[tuple, _RowFilter] = {}
         self._last_bm25: tuple[str, np.ndarray] | None = None
+
+    @property
+    def location(self) -> str:
+        return str(self.index_dir)
+
+    def hint(self) -> str:
+        """What to run when this index is out of date or damaged."""
+        return rebuild_hint(self.index_dir, self.manifest.docs_dirs)
 
     @classmethod
     def load(cls, index_dir: Path | str) -> "Index":

@@ -1,0 +1,180 @@
+"""The Milvus backend, on a real Milvus Lite file: the same answers as the local one."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from assistant.config import Settings
+from assistant.evaluation import evaluate, load_questions, run_questions
+from assistant.indexer import build_index
+from assistant.pipeline import Assistant
+from assistant.store import IndexStateError, open_index
+from conftest import ROOT, SEEDS
+
+pytest.importorskip("pymilvus")
+pytest.importorskip("milvus_lite")
+
+QUESTIONS = ROOT / "eval" / "questions.jsonl"
+
+
+@pytest.fixture(scope="module")
+def lite_file(tmp_path_factory):
+    """One Milvus Lite file for this module (Lite allows one process per file)."""
+    return tmp_path_factory.mktemp("milvus") / "index.db"
+
+
+def milvus_settings(lite_file, collection: str = "seeds") -> Settings:
+    return Settings().with_changes(store="milvus", milvus_uri=str(lite_file), milvus_collection=collection)
+
+
+@pytest.fixture(scope="module")
+def milvus_assistant(lite_file, tmp_path_factory):
+    settings = milvus_settings(lite_file)
+    report = build_index([SEEDS], tmp_path_factory.mktemp("lock"), settings)
+    assert report.chunks > 100 and report.embedded == report.chunks
+    return Assistant(tmp_path_factory.mktemp("unused"), settings)
+
+
+def test_eval_metrics_match_the_local_backend(milvus_assistant, assistant):
+    questions = load_questions(QUESTIONS)
+    local = evaluate(run_questions(assistant, questions))["metrics"]
+    milvus = evaluate(run_questions(milvus_assistant, questions))["metrics"]
+    for name in ("hit@5", "mrr@10"):
+        assert abs(milvus[name] - local[name]) <= 0.02, (name, milvus[name], local[name])
+
+
+def test_the_same_chunks_and_bm25_scores(milvus_assistant, assistant):
+    local, milvus = assistant.index, milvus_assistant.index
+    assert [c.to_dict() for c in milvus.chunks] == [c.to_dict() for c in local.chunks]
+    for query in ("telemedicine market size", "远程医疗 市场规模", "CAGR 2030 Asia Pacific"):
+        expected = local.search_lexical(query, 20)
+        found = milvus.search_lexical(query, 20)
+        assert [row for row, _ in found][:10] == [row for row, _ in expected][:10]
+        assert np.allclose([s for _, s in found], [s for _, s in expected], rtol=1e-4)
+        rows = [row for row, _ in expected[:5]] + [0]
+        assert np.allclose(milvus.lexical_scores(query, rows), local.lexical_scores(query, rows), rtol=1e-4, atol=1e-6)
+
+
+def test_filters_and_vectors_match_the_local_backend(milvus_assistant, assistant):
+    local, milvus = assistant.index, milvus_assistant.index
+    rows = [0, 7, len(local.chunks) - 1]
+    assert np.allclose(milvus.vectors("multilingual", rows), local.vectors("multilingual", rows), atol=1e-6)
+    query = local.vectors("multilingual", [5])[0]
+    some_doc = local.chunks[0].doc_id
+    for exclude_lang, doc_ids in ((None, None), ("zh", None), ("en", {some_doc})):
+        expected = local.search_dense("multilingual", query, 10, exclude_lang, doc_ids)
+        found = milvus.search_dense("multilingual", query, 10, exclude_lang, doc_ids)
+        assert [row for row, _ in found] == [row for row, _ in expected]
+
+
+def test_answers_cite_the_same_spans(milvus_assistant, assistant):
+    questions = [q.question for q in load_questions(QUESTIONS)][::6]
+    assert len(questions) >= 15
+    for question in questions:
+        local = assistant.ask(question).to_dict()
+        milvus = milvus_assistant.ask(question).to_dict()
+        assert milvus["abstained"] == local["abstained"], question
+        assert [q["citation"] for q in milvus["answer"]] == [q["citation"] for q in local["answer"]], question
+        assert [q["text"] for q in milvus["answer"]] == [q["text"] for q in local["answer"]], question
+
+
+def test_incremental_update_and_deletion(lite_file, tmp_path):
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    settings = milvus_settings(lite_file, "updates")
+    first = build_index([docs], tmp_path / "lock", settings)
+    assert build_index([docs], tmp_path / "lock", settings).changed is False
+
+    edited = sorted(docs.glob("*.txt"))[0]
+    with open(edited, "a", encoding="utf-8") as handle:
+        handle.write("\n\nThe zebrafish imaging segment reached 77.7 billion dollars in 2031.\n")
+    second = build_index([docs], tmp_path / "lock", settings)
+    assert 0 < second.embedded <= 5 and second.reused >= first.chunks - 5
+    index = open_index(tmp_path / "unused", settings)
+    found = index.search_lexical("zebrafish imaging segment", 3)
+    assert found and "zebrafish" in index.chunks[found[0][0]].text
+    stored = index.client.query(index.collections.chunks, filter="", output_fields=["count(*)"])[0]["count(*)"]
+    assert stored == len(index.chunks) == second.chunks  # the edited file's old rows are gone
+
+    removed = sorted(docs.glob("*.txt"))[1]
+    removed_id = removed.name
+    removed.unlink()
+    third = build_index([docs], tmp_path / "lock", settings)
+    index = open_index(tmp_path / "unused", settings)
+    assert removed_id not in index.manifest.files and all(c.doc_id != removed_id for c in index.chunks)
+    stored = index.client.query(index.collections.chunks, filter=f'doc_id == "{removed_id}"', output_fields=["key"])
+    assert stored == [] and third.chunks == len(index.chunks)
+    assert index.collections.blob_names("doc:") == {f"doc:{info['sha256']}" for info in index.manifest.files.values()}
+
+
+def test_a_failed_build_leaves_the_previous_index_live(lite_file, tmp_path, monkeypatch):
+    from assistant import milvus_store
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(sorted(SEEDS.glob("*.txt"))[0], docs)
+    settings = milvus_settings(lite_file, "failing")
+    build_index([docs], tmp_path / "lock", settings)
+    before = open_index(tmp_path / "unused", settings)
+    shutil.copy(sorted(SEEDS.glob("*.txt"))[1], docs)
+
+    real_put = milvus_store.Collections.put_blob
+
+    def put_blob_failing_at_state(self, name, data):
+        if name.startswith("state:"):
+            raise ConnectionError("the network went away")
+        return real_put(self, name, data)
+
+    monkeypatch.setattr(milvus_store.Collections, "put_blob", put_blob_failing_at_state)
+    with pytest.raises(IndexStateError) as raised:
+        build_index([docs], tmp_path / "lock", settings)
+    assert "previous index is still live" in str(raised.value)
+    monkeypatch.undo()
+
+    after = open_index(tmp_path / "unused", settings)  # the new file's rows are there, but not named by the state
+    assert [c.chunk_id for c in after.chunks] == [c.chunk_id for c in before.chunks]
+    assert build_index([docs], tmp_path / "lock", settings).files == 2
+
+
+@pytest.mark.parametrize("uri, words", [
+    ("ftp://example.org/x", "not a Milvus address"),
+    ("/no/such/folder/index.db", "does not exist"),
+    ("http://127.0.0.1:1", "Cannot open Milvus at http://127.0.0.1:1"),
+])
+def test_a_bad_uri_gives_one_clear_sentence(uri, words):
+    settings = Settings().with_changes(store="milvus", milvus_uri=uri)
+    with pytest.raises(IndexStateError) as raised:
+        open_index("unused", settings)
+    message = str(raised.value)
+    assert words in message and "\n" not in message and "Traceback" not in message
+
+
+def test_missing_collection_names_the_build_command(lite_file):
+    with pytest.raises(IndexStateError) as raised:
+        open_index("unused", milvus_settings(lite_file, "never_built"))
+    assert "assistant build" in str(raised.value) and "--store milvus" in str(raised.value)
+
+
+@pytest.mark.slow
+def test_cli_builds_and_answers_on_milvus_lite(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(SEEDS / "004_cc81a9a3a938ae48.txt", docs)
+    uri = str(tmp_path / "cli.db")
+    base = [sys.executable, "-m", "assistant.cli"]
+    milvus = ["--store", "milvus", "--milvus-uri", uri]
+    built = subprocess.run(base + ["build", "--docs", str(docs), *milvus], capture_output=True, text=True, cwd=ROOT)
+    assert built.returncode == 0, built.stderr
+    asked = subprocess.run(base + ["ask", "What is the telemedicine market size?", "--json", *milvus],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert asked.returncode == 0, asked.stderr
+    assert '"raw_start"' in asked.stdout and "004_cc81a9a3a938ae48.txt" in asked.stdout
+    refused = subprocess.run(base + ["ask", "telemedicine", "--store", "milvus", "--milvus-uri", "http://127.0.0.1:1"],
+                             capture_output=True, text=True, cwd=ROOT)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "Cannot open Milvus" in refused.stderr
+    no_uri = subprocess.run(base + ["ask", "telemedicine", "--store", "milvus"], capture_output=True, text=True, cwd=ROOT)
+    assert no_uri.returncode == 2 and "--milvus-uri" in no_uri.stderr
