@@ -1,6 +1,6 @@
 # The two commands a user needs:  `make run`  and  `make test`.
 # Each creates .venv when needed and installs everything (torch first, pinned
-# to the local CPU wheel, then the package with its test extras).
+# to the local CPU wheel, then the package with its test and Milvus extras).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python

@@ -1008,6 +1008,102 @@ def _scale_worker(config: dict) -> dict:
     return out
 
 
+# ------------------------------------------------------------------ Milvus Lite
+
+def _milvus_worker(config: dict) -> dict:
+    """The Milvus store on Milvus Lite beside the local one: the seeds build
+    and warm latencies, then a synthetic corpus of ``n`` chunks (the same
+    generator as the scale rows) written with ``MilvusWriter`` and searched
+    through the project's ``Retriever``."""
+    from .embedding import load_encoders
+    from .indexer import build_index
+    from .milvus_store import MilvusIndex, MilvusWriter
+    from .pipeline import Assistant
+    from .retrieval import Retriever
+    from .store import Index, Manifest
+
+    setup_offline_environment()
+    settings = _settings_from_dict(config["settings"])
+    work = Path(config["work"])
+    questions = config["questions"]
+    out: dict = {"milvus_lite": _package_version("milvus-lite"), "pymilvus": _package_version("pymilvus")}
+    encoders = load_encoders(settings)
+    lite = settings.with_changes(store="milvus", milvus_uri=str(work / "milvus-lite.db"), milvus_collection="seeds")
+
+    _log("milvus lite: seeds build (models loaded)")
+    begin = time.perf_counter()
+    build_index([Path(d) for d in config["docs"]], work / "milvus-lock", lite)
+    out["seeds_build_s"] = round(time.perf_counter() - begin, 3)
+    begin = time.perf_counter()
+    milvus = Assistant(work / "unused", lite)
+    out["seeds_open_s"] = round(time.perf_counter() - begin, 3)
+    local = Assistant(config["index"], settings)
+    seeds = {}
+    for name, assistant in (("local", local), ("milvus_lite", milvus)):
+        assistant.ask(questions[0])  # first calls load Lite's segments
+        vectors = {q: assistant.retriever.encode_query(q) for q in questions}
+        seeds[name] = {
+            "search_hybrid_vectors_given": _stats(_time_each(
+                lambda q, a=assistant: a.retriever.search(q, settings.top_k, "hybrid", query_vectors=vectors[q]), questions)),
+            "search_lexical": _stats(_time_each(lambda q, a=assistant: a.retriever.search(q, settings.top_k, "lexical"), questions)),
+            "ask": _stats(_time_each(lambda q, a=assistant: a.ask(q), questions)),
+        }
+    out["seeds"] = seeds
+    agreement = [
+        [hit.chunk.chunk_id for hit in local.search(q)] == [hit.chunk.chunk_id for hit in milvus.search(q)] for q in questions
+    ]
+    out["seeds_same_top5"] = round(sum(agreement) / len(agreement), 4)
+    del milvus, local
+    _release_memory()
+
+    n = int(config["n"])
+    _log(f"milvus lite: {n:,} synthetic chunks")
+    source = Index.load(config["index"])
+    chunks, token_lists, sources_a, sources_b, weights = synthetic_corpus(source.chunks, n, seed=0)
+    vectors = {name: _synthetic_block(source.cached_vectors(name), sources_a, sources_b, weights, 0, n,
+                                      1 if name == "dense" else 2) for name in source.manifest.channels}
+    counts: dict[str, int] = {}
+    for chunk in chunks:
+        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    manifest = Manifest(channels={name: {"model": encoders[name].name, "dim": int(matrix.shape[1])}
+                                  for name, matrix in vectors.items()},
+                        chunker=settings.chunker.as_dict(), docs_dirs=[], n_chunks=n,
+                        files={doc_id: {"sha256": f"synthetic-{doc_id}", "path": "", "n_chunks": count}
+                               for doc_id, count in counts.items()})
+    scaled = lite.with_changes(milvus_collection=f"synthetic_{n}")
+    begin = time.perf_counter()
+    MilvusWriter(scaled, None).write(manifest, chunks, token_lists, list(range(n)), vectors, scaled)
+    out["scale_write_s"] = round(time.perf_counter() - begin, 2)
+    del vectors, token_lists
+    _release_memory()
+    begin = time.perf_counter()
+    index = MilvusIndex.load(scaled)
+    out["scale_open_s"] = round(time.perf_counter() - begin, 2)
+    retriever = Retriever(index, encoders, settings)
+    query_vectors = {q: retriever.encode_query(q) for q in questions}
+    retriever.search(questions[0], settings.top_k, query_vectors=query_vectors[questions[0]])
+    depth = max(100, 10 * settings.top_k)
+    sample = questions[: min(len(questions), 100)]
+    out["scale"] = {
+        "n": n,
+        "dense_list_k100": _stats(_time_each(lambda q: index.search_dense("dense", query_vectors[q]["dense"], depth), sample)),
+        "bm25_list_k100": _stats(_time_each(lambda q: index.search_lexical(q, depth), sample)),
+        "hybrid_vectors_given": _stats(_time_each(
+            lambda q: retriever.search(q, settings.top_k, "hybrid", query_vectors=query_vectors[q]), sample)),
+    }
+    out["peak_rss_mb"] = _proc_mb("VmHWM")
+    return out
+
+
+def _package_version(name: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
 # ------------------------------------------------------------------ the run
 
 def parse_scales(text: str | None) -> list[int]:
@@ -1134,7 +1230,8 @@ def _targets(result: dict) -> list[dict]:
 
 def run_bench(docs_dirs: list[Path] | None = None, settings: Settings | None = None, scales: list[int] | None = None,
               results_dir: Path | None = RESULTS_DIR, repeats: int = 1, n_questions: int | None = None,
-              profile_questions: int = 100, hnsw_m: list[int] | None = None, retriever_budget_s: float = 60.0) -> dict:
+              profile_questions: int = 100, hnsw_m: list[int] | None = None, retriever_budget_s: float = 60.0,
+              milvus_n: int = 100_000) -> dict:
     """The whole benchmark; returns the result dict (and saves it when ``results_dir``)."""
     setup_offline_environment()
     settings = settings or Settings()
@@ -1194,6 +1291,16 @@ def run_bench(docs_dirs: list[Path] | None = None, settings: Settings | None = N
             contention[f"scale_{n}"] = watch.read()
         result["scale"] = scale_rows
 
+        if milvus_n and _package_version("milvus-lite"):
+            _log(f"Milvus Lite: seeds and {milvus_n:,} synthetic chunks (own process)")
+            watch = CpuWatch()
+            result["milvus"] = _run_worker("milvus", {"n": milvus_n, "index": str(index_fresh), "work": str(work),
+                                                      "docs": [str(d) for d in docs_fresh],
+                                                      "settings": _settings_to_dict(settings),
+                                                      "questions": questions}, work, timeout=3 * 3600)
+            result["milvus"]["seeds_build_local_s"] = build["full_build_s"]
+            contention["milvus"] = watch.read()
+
         _log("fresh `assistant build` process: rebuild after appending a paragraph to one report")
         target = _largest_report(docs_fresh)
         _append_paragraph(target, 1)
@@ -1242,6 +1349,26 @@ def _ms(stats: dict | None) -> str:
 
 def _mb(value) -> str:
     return "–" if value is None else (f"{value / 1024:.2f} GB" if value >= 1024 else f"{value:.0f} MB")
+
+
+def _milvus_lines(milvus: dict | None) -> list[str]:
+    if not milvus:
+        return []
+    seeds, scale = milvus["seeds"], milvus["scale"]
+    lines = [f"## Milvus Lite beside the local store (milvus-lite {milvus['milvus_lite']}, pymilvus {milvus['pymilvus']}; "
+             "median / p95 ms)", "",
+             "| measure | local (FAISS + bm25s) | Milvus Lite |", "| --- | --- | --- |",
+             f"| seeds build, models loaded | {milvus['seeds_build_local_s']:.2f} s | {milvus['seeds_build_s']:.2f} s |"]
+    for name, label in (("search_hybrid_vectors_given", "seeds: hybrid search (query vectors given)"),
+                        ("search_lexical", "seeds: lexical search"), ("ask", "seeds: ask (encode + search + answer)")):
+        lines.append(f"| {label} | {_ms(seeds['local'][name])} | {_ms(seeds['milvus_lite'][name])} |")
+    lines += [f"| seeds: same top 5 as local | | {milvus['seeds_same_top5']:.1%} of questions |",
+              f"| {scale['n']:,} synthetic chunks: write + flush / open | | {milvus['scale_write_s']:.0f} s / {milvus['scale_open_s']:.1f} s |",
+              f"| {scale['n']:,}: one dense list, k=100 | see the scale table | {_ms(scale['dense_list_k100'])} |",
+              f"| {scale['n']:,}: BM25 list, k=100 | see the scale table | {_ms(scale['bm25_list_k100'])} |",
+              f"| {scale['n']:,}: hybrid search (4 lists + scores, vectors given) | see the scale table | {_ms(scale['hybrid_vectors_given'])} |",
+              f"| peak RSS of the Milvus process | | {_mb(milvus.get('peak_rss_mb'))} |", ""]
+    return lines
 
 
 def _profile_lines(profile: dict | None, what: str, top: int = 6) -> list[str]:
@@ -1369,6 +1496,7 @@ def result_markdown(result: dict) -> str:
             lines.append(f"| {row['n']:,} | " + ", ".join(f"{name} {stats['median_ms']:.2f}" for name, stats in components.items())
                          + f" | {_mb(row['rss_serving_estimate_mb'])} | {_mb(row['peak_rss_mb'])} |")
         lines.append("")
+    lines += _milvus_lines(result.get("milvus"))
     rec = result.get("recommendation")
     if rec:
         lines += ["## Recommendation", "",
@@ -1416,7 +1544,7 @@ def _worker_main(argv: list[str]) -> int:
         return 2
     kind, config_path, out_path = argv[1], Path(argv[2]), Path(argv[3])
     config = json.loads(config_path.read_text(encoding="utf-8"))
-    workers = {"serve": _serve_worker, "scale": _scale_worker}
+    workers = {"serve": _serve_worker, "scale": _scale_worker, "milvus": _milvus_worker}
     result = workers[kind](config)
     out_path.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     return 0

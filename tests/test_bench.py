@@ -34,8 +34,21 @@ def bench(tmp_path_factory):
     shutil.copy(SEEDS / SMALL_SEED, docs)
     results = tmp_path_factory.mktemp("bench-results")
     result = run_bench(docs_dirs=[docs], scales=[SCALE], results_dir=results, n_questions=N_QUESTIONS,
-                       profile_questions=8, hnsw_m=[16], retriever_budget_s=5)
+                       profile_questions=8, hnsw_m=[16], retriever_budget_s=5, milvus_n=SCALE)
     return result, results
+
+
+def test_milvus_lite_row(bench):
+    result, results = bench
+    milvus = result["milvus"]
+    assert milvus["milvus_lite"] and milvus["seeds_build_s"] > 0 and milvus["scale_write_s"] >= 0
+    for store in ("local", "milvus_lite"):
+        for name in ("search_hybrid_vectors_given", "search_lexical", "ask"):
+            positive(milvus["seeds"][store][name], N_QUESTIONS)
+    assert milvus["seeds_same_top5"] >= 0.9  # the same index and fusion on both stores
+    assert milvus["scale"]["n"] == SCALE
+    positive(milvus["scale"]["hybrid_vectors_given"])
+    assert "## Milvus Lite beside the local store" in (results / "latest.md").read_text(encoding="utf-8")
 
 
 def test_build_vs_raw_encode(bench):
