@@ -1241,7 +1241,9 @@ def run_bench(docs_dirs: list[Path] | None = None, settings: Settings | None = N
     whole = CpuWatch()
     work = Path(tempfile.mkdtemp(prefix="assistant-bench-"))
     result: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
-                    "command": "assistant bench --scale " + ",".join(map(str, scales)),
+                    "command": "assistant bench --scale " + ",".join(map(str, scales))
+                               + (f" --hnsw-m {','.join(map(str, hnsw_m))}" if hnsw_m else "")
+                               + f" --milvus-scale {milvus_n}",
                     "machine": _machine(),
                     "settings": {"model": settings.model, "multilingual": settings.multilingual,
                                  "batch_size": settings.batch_size, "chunker": settings.chunker.as_dict(),
@@ -1518,7 +1520,12 @@ def result_markdown(result: dict) -> str:
 def run_cli(args, settings: Settings) -> int:
     scales = parse_scales(getattr(args, "scale", ""))
     docs = getattr(args, "docs", None) or [PROJECT_ROOT / "seeds"]
-    result = run_bench(docs_dirs=docs, settings=settings, scales=scales, repeats=3)
+    try:
+        hnsw_m = [int(value) for value in str(getattr(args, "hnsw_m", "") or "16,32,48").split(",") if value.strip()]
+    except ValueError as error:
+        raise ValueError(f"--hnsw-m takes numbers like 16,32,48, not {args.hnsw_m!r}") from error
+    result = run_bench(docs_dirs=docs, settings=settings, scales=scales, repeats=3, hnsw_m=hnsw_m,
+                       milvus_n=getattr(args, "milvus_scale", 100_000))
     if getattr(args, "json", False):
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:

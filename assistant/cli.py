@@ -202,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = add("bench", cmd_bench, "Measure build and query speed, memory and scale.", docs=True)
     sub.add_argument("--scale", default="", help="comma-separated synthetic corpus sizes, e.g. 10000,100000")
+    sub.add_argument("--hnsw-m", default="16,32,48", help="HNSW M values to compare on the primary channel (default 16,32,48)")
+    sub.add_argument("--milvus-scale", type=int, default=100_000,
+                     help="synthetic chunks for the Milvus Lite row (default 100000; 0 skips Milvus)")
     return parser
 
 
