@@ -386,8 +386,9 @@ class MilvusIndex:
     read once into the process; vectors and BM25 search stay in Milvus."""
 
     def __init__(self, settings: Settings, client, collections: Collections, manifest: Manifest,
-                 stats: SparseBM25, chunks: list[Chunk], keys: list[str]) -> None:
+                 stats: SparseBM25, chunks: list[Chunk], keys: list[str], build_id: str = "") -> None:
         self.settings = settings
+        self.build_id = build_id
         self.index_dir = settings.milvus_uri
         self.client = client
         self.collections = collections
@@ -410,6 +411,14 @@ class MilvusIndex:
 
     def hint(self) -> str:
         return milvus_hint(self.settings, self.manifest.docs_dirs)
+
+    def is_live(self) -> bool:
+        """False once another build has flipped ``current`` (its clean-up
+        deletes rows this process would still look for)."""
+        try:
+            return self.collections.get_blob("current") == self.build_id.encode()
+        except Exception:
+            return True  # unreachable: the next search says so in one sentence
 
     @classmethod
     def load(cls, settings: Settings) -> "MilvusIndex":
@@ -445,7 +454,7 @@ class MilvusIndex:
         if len(chunks) != manifest.n_chunks or stats.size != manifest.n_chunks:
             raise IndexStateError(f"The index in {where} is out of step (the manifest names {manifest.n_chunks} chunks, "
                                   f"{len(chunks)} are stored); {hint}.")
-        return cls(settings, client, collections, manifest, stats, chunks, [row["key"] for row in rows])
+        return cls(settings, client, collections, manifest, stats, chunks, [row["key"] for row in rows], build_id.decode())
 
     def cached_vectors(self, channel: str) -> None:
         return None  # no local matrix: the indexer asks ``vectors`` for the rows it can reuse

@@ -273,6 +273,11 @@ class Index:
         """What to run when this index is out of date or damaged."""
         return rebuild_hint(self.index_dir, self.manifest.docs_dirs)
 
+    def is_live(self) -> bool:
+        """False once another build has published a newer generation."""
+        live = current_generation(self.index_dir)
+        return live is None or live == self.gen_dir
+
     @classmethod
     def load(cls, index_dir: Path | str) -> "Index":
         import faiss

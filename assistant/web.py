@@ -57,6 +57,8 @@ MAX_TURNS = 30
 #: Characters of a document shown on each side of the cited span.
 VIEW_WINDOW = 20_000
 MAX_K = 20
+# How often (at most) a question first checks whether another process published a newer index.
+LIVE_CHECK_SECONDS = 5.0
 
 EXAMPLES = [
     "What was the telemedicine market size in 2023?",
@@ -445,6 +447,7 @@ class WebChat:
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         self._build_lock = threading.Lock()
         self.building = threading.Event()
+        self._checked_at = 0.0
 
     # -------------------------------------------------------------- answers
     def answer(self, question: str, k, mode: str):
@@ -461,6 +464,7 @@ class WebChat:
         k = max(1, min(MAX_K, k))
         # Lone surrogates (possible in JSON) break the tokenizers: make them U+FFFD.
         question = _SURROGATES.sub("\ufffd", question) if isinstance(question, str) else ""
+        self._follow_newer_build()
         try:
             return self.assistant.ask(question, k=k, mode=mode)
         except IndexStateError:
@@ -471,14 +475,20 @@ class WebChat:
             return self.assistant.ask(question, k=k, mode=mode)
 
     def _reload_if_replaced(self) -> bool:
-        from .store import current_generation
-
-        live = current_generation(self.index_dir)
-        if live is None or live == getattr(self.assistant.index, "gen_dir", live):
+        if self.assistant.index.is_live():
             return False
-        log.warning("the index in %s was replaced by another process; reloading", self.index_dir)
+        log.warning("the index in %s was replaced by another process; reloading", self.assistant.index.location)
         self.assistant.reload()
         return True
+
+    def _follow_newer_build(self) -> None:
+        """At most every few seconds, switch to a build another process
+        published (a Milvus build deletes the rows it replaced at once)."""
+        now = time.monotonic()
+        if now - self._checked_at < LIVE_CHECK_SECONDS or self.building.is_set():
+            return
+        self._checked_at = now
+        self._reload_if_replaced()
 
     def ask_json(self, question: str, k: int = 5, mode: str = "hybrid") -> dict:
         from .pipeline import QuestionError

@@ -178,3 +178,22 @@ def test_cli_builds_and_answers_on_milvus_lite(tmp_path):
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "Cannot open Milvus" in refused.stderr
     no_uri = subprocess.run(base + ["ask", "telemedicine", "--store", "milvus"], capture_output=True, text=True, cwd=ROOT)
     assert no_uri.returncode == 2 and "--milvus-uri" in no_uri.stderr
+
+
+def test_an_open_index_sees_when_another_build_replaces_it(lite_file, tmp_path):
+    """A server follows a newer build: ``is_live`` turns False once the pointer moves,
+    and the reopened index has the new rows (the old ones are deleted at once)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(sorted(SEEDS.glob("*.txt"))[0], docs)
+    settings = milvus_settings(lite_file, "following")
+    build_index([docs], tmp_path / "lock", settings)
+    reader = Assistant(tmp_path / "unused", settings)
+    assert reader.index.is_live()
+    with open(next(docs.glob("*.txt")), "a", encoding="utf-8") as handle:
+        handle.write("\n\nThe axolotl telemetry niche grew 12.5% in 2030.\n")
+    build_index([docs], tmp_path / "lock", settings)
+    assert not reader.index.is_live()
+    reader.reload()
+    assert reader.index.is_live()
+    assert "axolotl" in reader.ask("How fast did the axolotl telemetry niche grow?").quotes[0].text
