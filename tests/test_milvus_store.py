@@ -197,3 +197,43 @@ def test_an_open_index_sees_when_another_build_replaces_it(lite_file, tmp_path):
     reader.reload()
     assert reader.index.is_live()
     assert "axolotl" in reader.ask("How fast did the axolotl telemetry niche grow?").quotes[0].text
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+def test_web_chat_on_milvus_answers_uploads_and_removes(lite_file, tmp_path):
+    """The real Gradio server, driven by gradio_client, on the Milvus store."""
+    from gradio_client import Client, handle_file
+
+    from assistant.web import create_app
+    from test_web import free_port
+
+    settings = milvus_settings(lite_file, "web")
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    build_index([SEEDS, uploads], tmp_path / "lock", settings)
+    app = create_app(Assistant(tmp_path / "lock", settings), [SEEDS], uploads, tmp_path / "lock", settings)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        answer = client.predict("What was the telemedicine market size in 2023?", 5, "hybrid", api_name="/ask")
+        assert answer["answer"][0]["citation"]["doc_id"] == "004_cc81a9a3a938ae48.txt"
+
+        report = tmp_path / "flux_report.md"
+        report.write_text("# Flux capacitors\n\nThe flux capacitor market in Zorblaxia reached 987 million zorbs "
+                          "in 2031.\n", encoding="utf-8")
+        assert client.predict([handle_file(str(report))], api_name="/upload")["added"] == ["flux_report.md"]
+        answer = client.predict("How big was the flux capacitor market in Zorblaxia?", 5, "hybrid", api_name="/ask")
+        quote = answer["answer"][0]
+        assert quote["citation"]["doc_id"] == "flux_report.md" and "987 million zorbs" in quote["text"]
+        text = report.read_text(encoding="utf-8")
+        assert text[quote["citation"]["raw_start"]:quote["citation"]["raw_end"]] == quote["text"]
+
+        client.predict("flux_report.md", api_name="/remove")
+        after = client.predict("How big was the flux capacitor market in Zorblaxia?", 5, "hybrid", api_name="/ask")
+        assert all(hit["doc_id"] != "flux_report.md" for hit in after["hits"])
+        index = open_index("unused", settings)
+        assert index.client.query(index.collections.chunks, filter='doc_id == "flux_report.md"', output_fields=["key"]) == []
+    finally:
+        app.close()
