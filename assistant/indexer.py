@@ -75,6 +75,14 @@ def _previous(index_dir: Path, settings: Settings):
         return None
 
 
+def _local_vectors(index_dir: Path, settings: Settings):
+    """A first build into Milvus re-uses the vectors of a local index in
+    ``index_dir`` (moving an index there embeds nothing twice)."""
+    if settings.store == "local":
+        return None
+    return _previous(index_dir, settings.with_changes(store="local"))
+
+
 def _is_current(previous, files: dict[str, str], settings: Settings) -> bool:
     """Same files, same chunker, same models: nothing to do (no model is loaded).
 
@@ -137,9 +145,11 @@ def build_index(
         try:
             chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped)
             rows = writer.rows_to_write(chunks)
+            vector_source = previous or _local_vectors(index_dir, settings)
             vectors, embedded = {}, {}
             for name, encoder in encoders.items():
-                vectors[name], embedded[name] = _embed(name, encoder, [chunks[row] for row in rows], previous, settings, progress)
+                vectors[name], embedded[name] = _embed(name, encoder, [chunks[row] for row in rows], vector_source,
+                                                       settings, progress)
             report.embedded = embedded.get("dense", 0)  # counted in chunks, once
             report.reused = len(chunks) - report.embedded
             token_lists = [tokenize(chunk.embed_text()) for chunk in chunks]

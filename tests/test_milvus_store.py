@@ -237,3 +237,11 @@ def test_web_chat_on_milvus_answers_uploads_and_removes(lite_file, tmp_path):
         assert index.client.query(index.collections.chunks, filter='doc_id == "flux_report.md"', output_fields=["key"]) == []
     finally:
         app.close()
+
+
+def test_moving_a_local_index_to_milvus_embeds_nothing(lite_file, seeds_copy):
+    """A first Milvus build with --index pointing at a local index re-uses its vectors."""
+    _, index_dir = seeds_copy
+    report = build_index([SEEDS], index_dir, milvus_settings(lite_file, "moved"))
+    assert report.chunks > 100 and report.embedded == 0 and report.reused == report.chunks
+    assert len(open_index("unused", milvus_settings(lite_file, "moved")).chunks) == report.chunks
