@@ -64,9 +64,14 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def lucene_idf(size: int, doc_freq: int) -> float:
+    """BM25's inverse document frequency as bm25s (method "lucene") scores it."""
+    return math.log(1 + (size - doc_freq + 0.5) / (doc_freq + 0.5))
+
+
 def bm25_idf(size: int, doc_freq: int) -> float:
-    """BM25's inverse document frequency, floored at a small positive value."""
-    return max(0.05, math.log(1 + (size - doc_freq + 0.5) / (doc_freq + 0.5)))
+    """The same, floored at a small positive value (for weighting question terms)."""
+    return max(0.05, lucene_idf(size, doc_freq))
 
 
 class LexicalIndex:

@@ -36,7 +36,6 @@ import base64
 import hashlib
 import io
 import json
-import math
 import os
 import threading
 import uuid
@@ -50,7 +49,7 @@ import numpy as np
 from .chunking import Chunk
 from .config import Settings
 from .embedding import channel_models
-from .lexical import bm25_idf
+from .lexical import bm25_idf, lucene_idf, tokenize
 from .store import DocumentMap, IndexStateError, Manifest
 
 TOKEN_ENV = "MILVUS_TOKEN"
@@ -245,8 +244,7 @@ class SparseBM25:
 
     def query_vector(self, tokens: list[str]) -> dict[int, float]:
         counts = Counter(token for token in tokens if self.doc_freq.get(token, 0) > 0)
-        return {self.vocab[token]: count * math.log(1 + (self.size - self.doc_freq[token] + 0.5) / (self.doc_freq[token] + 0.5))
-                for token, count in counts.items()}
+        return {self.vocab[token]: count * lucene_idf(self.size, self.doc_freq[token]) for token, count in counts.items()}
 
     def to_dict(self) -> dict:
         return {"size": self.size, "avgdl": self.avgdl, "doc_freq": self.doc_freq, "vocab": self.vocab}
@@ -389,7 +387,6 @@ class MilvusIndex:
                  stats: SparseBM25, chunks: list[Chunk], keys: list[str], build_id: str = "") -> None:
         self.settings = settings
         self.build_id = build_id
-        self.index_dir = settings.milvus_uri
         self.client = client
         self.collections = collections
         self.manifest = manifest
@@ -513,16 +510,12 @@ class MilvusIndex:
         return self._search(channel, vector, k, self._filter(exclude_lang, doc_ids))
 
     def search_lexical(self, query: str, k: int, doc_ids: set[str] | None = None) -> list[tuple[int, float]]:
-        from .lexical import tokenize
-
         weights = self.stats.query_vector(tokenize(query))
         if not weights:
             return []
         return [(row, score) for row, score in self._search("sparse", weights, k, self._filter(None, doc_ids)) if score > 0]
 
     def lexical_scores(self, query: str, rows: list[int]) -> list[float]:
-        from .lexical import tokenize
-
         weights = self.stats.query_vector(tokenize(query))
         if not weights or not rows:
             return [0.0] * len(rows)

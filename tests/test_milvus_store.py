@@ -31,6 +31,16 @@ def milvus_settings(lite_file, collection: str = "seeds") -> Settings:
     return Settings().with_changes(store="milvus", milvus_uri=str(lite_file), milvus_collection=collection)
 
 
+def one_report_on_milvus(lite_file, tmp_path, collection: str):
+    """A folder with the first seed report, built into its own collection."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(sorted(SEEDS.glob("*.txt"))[0], docs)
+    settings = milvus_settings(lite_file, collection)
+    build_index([docs], tmp_path / "lock", settings)
+    return docs, settings
+
+
 @pytest.fixture(scope="module")
 def milvus_assistant(lite_file, tmp_path_factory):
     settings = milvus_settings(lite_file)
@@ -114,11 +124,7 @@ def test_incremental_update_and_deletion(lite_file, tmp_path):
 def test_a_failed_build_leaves_the_previous_index_live(lite_file, tmp_path, monkeypatch):
     from assistant import milvus_store
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    shutil.copy(sorted(SEEDS.glob("*.txt"))[0], docs)
-    settings = milvus_settings(lite_file, "failing")
-    build_index([docs], tmp_path / "lock", settings)
+    docs, settings = one_report_on_milvus(lite_file, tmp_path, "failing")
     before = open_index(tmp_path / "unused", settings)
     shutil.copy(sorted(SEEDS.glob("*.txt"))[1], docs)
 
@@ -183,11 +189,7 @@ def test_cli_builds_and_answers_on_milvus_lite(tmp_path):
 def test_an_open_index_sees_when_another_build_replaces_it(lite_file, tmp_path):
     """A server follows a newer build: ``is_live`` turns False once the pointer moves,
     and the reopened index has the new rows (the old ones are deleted at once)."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    shutil.copy(sorted(SEEDS.glob("*.txt"))[0], docs)
-    settings = milvus_settings(lite_file, "following")
-    build_index([docs], tmp_path / "lock", settings)
+    docs, settings = one_report_on_milvus(lite_file, tmp_path, "following")
     reader = Assistant(tmp_path / "unused", settings)
     assert reader.index.is_live()
     with open(next(docs.glob("*.txt")), "a", encoding="utf-8") as handle:
