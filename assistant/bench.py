@@ -351,7 +351,7 @@ def _copy_docs(docs_dirs: list[Path], target: Path) -> list[Path]:
 
 
 def _largest_report(docs_dirs: list[Path]) -> Path:
-    from .documents import discover_files
+    from .ingest import discover_files
 
     files = discover_files(docs_dirs)
     if not files:
@@ -619,7 +619,7 @@ def _sentence_pool(chunks) -> tuple[list[str], list[list[str]], list[list[int]],
     """Sentences of every real chunk (a global pool), their BM25 tokens, the
     pool ids of each chunk's sentences, and each chunk's heading/context tokens."""
     from .lexical import tokenize
-    from .sentences import sentence_spans
+    from .ingest import sentence_spans
 
     pool: list[str] = []
     pool_tokens: list[list[str]] = []
@@ -653,7 +653,7 @@ def synthetic_corpus(real_chunks, n: int, seed: int = 0):
     (the same as ``tokenize(chunk.embed_text())``, built from cached
     per-sentence tokens), and A, B and w for the vectors.
     """
-    from .chunking import Chunk
+    from .ingest import Chunk
 
     pool, pool_tokens, ids_of_chunk, head_tokens = _sentence_pool(real_chunks)
     rng = np.random.default_rng(seed)
@@ -717,7 +717,7 @@ def _similarity_facts(real: np.ndarray, synthetic: np.ndarray, flat, queries: np
 
 def _hnsw_params_of_store(dim: int) -> dict:
     """M, efConstruction and efSearch that ``store._build_faiss`` uses for HNSW."""
-    from .store import _build_faiss
+    from .store.local import _build_faiss
 
     index = _build_faiss(np.zeros((1, dim), dtype=np.float32), Settings().with_changes(hnsw_threshold=1))
     hnsw = getattr(index, "hnsw", None)
@@ -782,7 +782,7 @@ def _lean_hybrid(query: str, vectors: dict, dense: dict, lexical, chunk_lang_sel
     top taken by ``argpartition``: what the index itself costs."""
     import faiss
 
-    from .documents import detect_lang
+    from .ingest import detect_lang
     from .retrieval import reciprocal_rank_fusion
 
     lang = detect_lang(query)
@@ -830,7 +830,7 @@ def _lean_hybrid(query: str, vectors: dict, dense: dict, lexical, chunk_lang_sel
 def _scale_worker(config: dict) -> dict:
     import faiss
 
-    from .documents import detect_lang
+    from .ingest import detect_lang
     from .embedding import load_encoders
     from .lexical import LexicalIndex, tokenize
     from .retrieval import Retriever
@@ -1017,7 +1017,8 @@ def _milvus_worker(config: dict) -> dict:
     through the project's ``Retriever``."""
     from .embedding import load_encoders
     from .indexer import build_index
-    from .milvus_store import MilvusIndex, MilvusWriter
+    from .store.milvus_index import MilvusIndex
+    from .store.milvus_writer import MilvusWriter
     from .pipeline import Assistant
     from .retrieval import Retriever
     from .store import Index, Manifest

@@ -141,7 +141,7 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluation import run_cli
+    from .evaluation.command import run_cli
 
     return run_cli(args, _settings(args))
 
@@ -216,8 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("question", "query"):  # bytes that are not UTF-8 arrive as lone surrogates
         if isinstance(getattr(args, name, None), str):
             setattr(args, name, re.sub("[\ud800-\udfff]", "\ufffd", getattr(args, name)))
-    from .documents import DocumentError
-    from .pipeline import QuestionError
+    from .ingest import DocumentError
+    from .query import QuestionError
     from .store import IndexStateError
 
     try:

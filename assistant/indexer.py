@@ -16,9 +16,9 @@ from typing import Callable
 
 import numpy as np
 
-from .chunking import Chunk, chunk_document
+from .ingest import Chunk, chunk_document
 from .config import Settings
-from .documents import DocumentError, discover_files, file_sha256, format_mb, printable_name, read_document
+from .ingest import DocumentError, discover_files, file_sha256, format_mb, printable_name, read_document
 from .embedding import channel_models, load_encoders
 from .lexical import tokenize
 from .store import IndexStateError, Manifest, new_writer, open_index

@@ -10,28 +10,22 @@ from pathlib import Path
 
 from .answer import (
     Answer,
+    ParallelFinder,
     candidate_sentences,
     find_conflicts,
+    lexical_coverage,
     order_and_cite,
     score_candidates,
     select_quotes,
-    clean_question,
-    lexical_coverage,
-    normalize_question,
     unanswerable_reason,
-    validate_question,
 )
 from .config import Settings
-from .documents import discover_files, file_sha256
 from .embedding import load_encoders
+from .ingest import discover_files, file_sha256
 from .lexical import tokenize
-from .parallel import ParallelFinder
-from .retrieval import Hit, Retriever, asks_across_reports
+from .query import parse_query
+from .retrieval import Hit, Retriever
 from .store import IndexStateError, open_index
-
-
-class QuestionError(ValueError):
-    """A question that cannot be answered as asked; the message says why."""
 
 
 def check_settings(index, settings: Settings, encoders: dict) -> None:
@@ -95,17 +89,12 @@ class Assistant:
         return self.encoders["dense"]
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> list[Hit]:
-        query = normalize_question(query)
-        problem = validate_question(query, self.settings.max_question_chars)
-        if problem:
-            raise QuestionError(problem)
-        return self.retriever.search(query, k or self.settings.top_k, mode, doc_ids)
+        query = parse_query(query, self.settings.max_question_chars)
+        return self.retriever.search(query.text, k or self.settings.top_k, mode, doc_ids)
 
     def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> Answer:
-        shown, question = clean_question(question), normalize_question(question)
-        problem = validate_question(question, self.settings.max_question_chars)
-        if problem:
-            raise QuestionError(problem)
+        query = parse_query(question, self.settings.max_question_chars)
+        question = query.text
         retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
         k = k or self.settings.top_k
         query_vectors = retriever.encode_query(question)
@@ -113,7 +102,7 @@ class Assistant:
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
         candidates = candidate_sentences(hits, documents)
         relevance = self.relevance(question, hits, retriever)
-        answer = Answer(question=shown, abstained=False, hits=hits[:k], relevance=relevance)
+        answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance)
         reason = unanswerable_reason(question, retriever.index)
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True
@@ -121,7 +110,7 @@ class Assistant:
                               "The closest passages are listed below as possibly related, not as an answer.")
             return answer
         scores = score_candidates(question, candidates, retriever.index.lexical)
-        chosen = select_quotes(candidates, scores, across_reports=asks_across_reports(question))
+        chosen = select_quotes(candidates, scores, across_reports=query.across_reports)
         answer.quotes = order_and_cite(
             chosen, documents,
             lambda candidate: parallel.parallel_sentence(candidate.hit.row, candidate.text, documents[candidate.hit.chunk.doc_id]),

@@ -7,14 +7,13 @@ later steps (answer selection, abstention) can judge hits on one scale.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from .chunking import Chunk
 from .config import RETRIEVAL_MODES, Settings
-from .documents import detect_lang
+from .ingest import Chunk, detect_lang
+from .query import asks_across_reports
 from .store import Index
 
 
@@ -50,15 +49,8 @@ def reciprocal_rank_fusion(rankings: list[list[int]], rrf_k: int = 60, weights: 
     return fused
 
 
-_MANY_REPORTS_RE = re.compile(
-    r"\b(reports|compare|comparison|across|each report|both|differ|disagree|sources)\b"
-    r"|报告.{0,4}(分别|之间|各)|報告.{0,4}(分別|之間|各)|两份|兩份|几份|幾份|各报告|各報告|哪些报告|哪些報告|比较|比較",
-    re.I,
-)
 
 
-def asks_across_reports(query: str) -> bool:
-    return bool(_MANY_REPORTS_RE.search(query))
 
 
 def diversify(scored: dict[int, float], chunks: list[Chunk], k: int, decay: float, keep_top: int) -> list[tuple[int, float]]:
@@ -96,7 +88,7 @@ class Retriever:
     """
 
     def __init__(self, index: Index, encoders: dict, settings: Settings = Settings()) -> None:
-        self.index = index  # the local store.Index or a milvus_store.MilvusIndex: the same calls
+        self.index = index  # the local store.Index or a store.milvus_index.MilvusIndex: the same calls
         self.encoders = encoders
         self.settings = settings
         self.primary = index.channels[0]

@@ -452,7 +452,7 @@ class WebChat:
     # -------------------------------------------------------------- answers
     def answer(self, question: str, k, mode: str):
         """The Answer, or raises QuestionError / IndexStateError / ValueError."""
-        from .pipeline import QuestionError
+        from .query import QuestionError
         from .store import IndexStateError
 
         if mode not in RETRIEVAL_MODES:
@@ -491,7 +491,7 @@ class WebChat:
         self._reload_if_replaced()
 
     def ask_json(self, question: str, k: int = 5, mode: str = "hybrid") -> dict:
-        from .pipeline import QuestionError
+        from .query import QuestionError
         from .store import IndexStateError
 
         try:
@@ -546,7 +546,7 @@ class WebChat:
         return [row["file"] for row in self.list_uploads()]
 
     def _check_upload(self, source: Path, name: str) -> None:
-        from .documents import DocumentError, format_mb, read_document
+        from .ingest import DocumentError, format_mb, read_document
 
         suffix = Path(name).suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
@@ -653,7 +653,7 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
 
     # ---------------------------------------------------------- handlers
     def respond(question, k, mode, turns):
-        from .pipeline import QuestionError
+        from .query import QuestionError
         from .store import IndexStateError
 
         turns = list(turns or [])

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Citation, Quote, extract_figures, find_conflicts, question_names
-from assistant.pipeline import Assistant, QuestionError
+from assistant.answer import Citation, Quote, extract_figures, find_conflicts
+from assistant.query import question_names
+from assistant.pipeline import Assistant
+from assistant.query import QuestionError
 from conftest import ROOT, is_subsequence, words
 
 IOMT_BILINGUAL = "001_dea5ebdc38bdf3ab.txt"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chunking import chunk_document, count_tokens
+from assistant.ingest import chunk_document, count_tokens
 from assistant.config import ChunkerSettings
-from assistant.documents import read_document
+from assistant.ingest import read_document
 from conftest import SEED_FILES, is_subsequence, words
 from test_documents import make_docx, make_pdf
 

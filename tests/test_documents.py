@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.documents import DocumentError, detect_lang, read_document
+from assistant.ingest import DocumentError, detect_lang, read_document
 from conftest import SEED_FILES
 
 

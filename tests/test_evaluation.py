@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from assistant.comparison import recursive_split
+from assistant.evaluation import recursive_split
 from assistant.evaluation import Question, Result, evaluate, load_questions, run_questions
 from conftest import ROOT, SEEDS
 

@@ -122,7 +122,7 @@ def test_incremental_update_and_deletion(lite_file, tmp_path):
 
 
 def test_a_failed_build_leaves_the_previous_index_live(lite_file, tmp_path, monkeypatch):
-    from assistant import milvus_store
+    from assistant.store import milvus_client as milvus_store
 
     docs, settings = one_report_on_milvus(lite_file, tmp_path, "failing")
     before = open_index(tmp_path / "unused", settings)

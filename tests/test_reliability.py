@@ -25,7 +25,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.config import Settings
-from assistant.documents import DocumentError, read_document
+from assistant.ingest import DocumentError, read_document
 from assistant.store import Index, IndexStateError, current_generation
 
 from conftest import ROOT, SEEDS
@@ -404,7 +404,7 @@ QUESTIONS = [  # (case, question, what must happen: "error" words, or "answer")
 
 
 def check_outcome(outcome, expected: str) -> None:
-    from assistant.pipeline import QuestionError
+    from assistant.query import QuestionError
 
     if expected == "answer":
         assert not isinstance(outcome, Exception), outcome
@@ -419,7 +419,7 @@ def check_outcome(outcome, expected: str) -> None:
 
 @pytest.mark.parametrize("case, question, expected", QUESTIONS, ids=[case for case, _, _ in QUESTIONS])
 def test_hostile_questions_through_the_assistant(assistant, case, question, expected):
-    from assistant.pipeline import QuestionError
+    from assistant.query import QuestionError
 
     try:
         outcome = assistant.ask(question)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval import asks_across_reports, diversify, reciprocal_rank_fusion
+from assistant.query import asks_across_reports
+from assistant.retrieval import diversify, reciprocal_rank_fusion
 
 IOMT_BILINGUAL = "001_dea5ebdc38bdf3ab.txt"
 IOMT_ENGLISH = "000_3e72e74fd57db5f9.txt"

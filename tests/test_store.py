@@ -120,7 +120,7 @@ def test_lexical_search_and_scores_agree_with_bm25(seeds_index):
 
 
 def test_large_corpora_get_an_hnsw_index_with_the_configured_search_depth(tmp_path):
-    from assistant.store import _build_faiss
+    from assistant.store.local import _build_faiss
 
     vectors = np.random.default_rng(0).standard_normal((300, 16)).astype(np.float32)
     settings = Settings().with_changes(hnsw_threshold=200, hnsw_ef_search=300)

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from .config import TIKTOKEN_ENCODING, ChunkerSettings, setup_offline_environment
-from .documents import Document
+from ..config import TIKTOKEN_ENCODING, ChunkerSettings, setup_offline_environment
+from .document import Document
 from .sentences import sentence_spans
 
 

@@ -9,19 +9,11 @@ pieces with whitespace-token BM25 fused by plain RRF.  It has no abstention.
 """
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
-import time
-from pathlib import Path
-
 import numpy as np
 
-from .config import ChunkerSettings, RETRIEVAL_MODES
-from .evaluation import METRIC_NAMES, evaluate, metrics_table, run_questions
-
-RESULTS_DIR = Path("eval/results")
 BASELINE_SIZE, BASELINE_OVERLAP = 1000, 200
+
+
 _SEPARATORS = ("\n\n", "\n", " ", "")
 
 
@@ -64,7 +56,7 @@ class BaselineSearcher:
     def __init__(self, files: dict[str, dict], embedder, with_bm25: bool) -> None:
         import faiss
 
-        from .documents import read_document
+        from ..ingest import read_document
 
         self.units: list[dict] = []
         for doc_id, info in files.items():
@@ -101,68 +93,3 @@ class BaselineSearcher:
                     fused[row] = fused.get(row, 0.0) + 1.0 / (60 + rank)
             ranked = sorted(fused.items(), key=lambda item: -item[1])
         return [{**self.units[row], "score": float(score)} for row, score in ranked[:k]], False
-
-
-def run_comparison(args, settings, questions) -> int:
-    from .indexer import build_index
-    from .pipeline import Assistant
-
-    docs = args.docs or [Path("seeds")]
-    budgets = [int(b) for b in (args.chunk_tokens or "").split(",") if b.strip()] or [settings.chunker.max_tokens]
-    rows: dict[str, dict] = {}
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="assistant-compare-") as scratch:
-        assistants = {}
-        for budget in budgets:
-            budget_settings = settings.with_changes(chunker=ChunkerSettings(max_tokens=budget))
-            index_dir = Path(scratch) / f"index-{budget}"
-            if Path(args.index).is_dir():  # start from the default index: its vectors are a cache
-                shutil.copytree(args.index, index_dir, dirs_exist_ok=True)
-            build_index(docs, index_dir, budget_settings)
-            assistants[budget] = Assistant(index_dir, budget_settings)
-        for budget, assistant in assistants.items():
-            for mode in RETRIEVAL_MODES:
-                label = f"ours {mode}, {budget} tokens"
-                rows[label] = evaluate(run_questions(assistant, questions, mode))["metrics"]
-        reference = assistants[budgets[0]]
-        for with_bm25 in (False, True):
-            searcher = BaselineSearcher(reference.index.manifest.files, reference.embedder, with_bm25)
-            label = "baseline: recursive 1000/200 + MiniLM" + (" + BM25 (RRF)" if with_bm25 else "")
-            results = run_questions(reference, questions, searcher=searcher, units=searcher.units)
-            rows[label] = evaluate(results)["metrics"]
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    table = metrics_table(rows)
-    (RESULTS_DIR / "compare.md").write_text(
-        f"# Retrieval comparison\n\n{len(questions)} questions from {args.questions}; "
-        f"{time.perf_counter() - started:.0f} s.\n\n{table}\n", encoding="utf-8")
-    (RESULTS_DIR / "compare.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    _plot(rows, RESULTS_DIR / "compare.png")
-    if args.json:
-        print(json.dumps(rows, indent=1))
-    else:
-        print(table)
-        print(f"Wrote {RESULTS_DIR / 'compare.md'} and {RESULTS_DIR / 'compare.png'}.")
-    return 0
-
-
-def _plot(rows: dict[str, dict], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = ["hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10"]
-    labels = list(rows)
-    width = 0.8 / len(labels)
-    figure, axes = plt.subplots(figsize=(11, 4.5))
-    for i, label in enumerate(labels):
-        values = [rows[label].get(name) or 0.0 for name in names]
-        axes.bar(np.arange(len(names)) + i * width, values, width, label=label)
-    axes.set_xticks(np.arange(len(names)) + 0.4 - width / 2, names)
-    axes.set_ylim(0, 1)
-    axes.set_ylabel("score")
-    axes.set_title("Retrieval on eval/questions.jsonl")
-    axes.legend(fontsize=7, loc="lower right")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)

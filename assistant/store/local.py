@@ -21,69 +21,23 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .chunking import Chunk
-from .config import Settings
-from .lexical import LexicalIndex
+from ..config import Settings
+from ..ingest import Chunk
+from ..lexical import LexicalIndex
+from .base import (
+    FORMAT_VERSION,
+    DocumentMap,
+    IndexStateError,
+    Manifest,
+    rebuild_hint,
+    top_rows,
+)
 
-FORMAT_VERSION = 1
 CURRENT_FILE = "CURRENT"
-
-
-class IndexStateError(RuntimeError):
-    """The index is missing, damaged, stale or built with other settings."""
-
-
-def rebuild_hint(index_dir: Path, docs_dirs: list[str] | None = None) -> str:
-    docs = " ".join(f"--docs {d}" for d in (docs_dirs or ["seeds"]))
-    return f"run `assistant build {docs} --index {index_dir}` to rebuild it"
-
-
-@dataclass
-class Manifest:
-    channels: dict[str, dict]  # channel name -> {"model": ..., "dim": ...}
-    chunker: dict
-    files: dict[str, dict]  # doc_id -> {"sha256": ..., "path": ..., "n_chunks": ...}
-    docs_dirs: list[str]
-    n_chunks: int
-    faiss_kind: str = "flat"
-    built_at: float = field(default_factory=time.time)
-    format_version: int = FORMAT_VERSION
-    # Files the build could not index: doc_id -> {"sha256", "reason", "max_file_bytes"},
-    # so an unchanged bad file does not make the index look out of date.
-    skipped: dict[str, dict] = field(default_factory=dict)
-
-    def to_json(self) -> str:
-        return json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> "Manifest":
-        data = json.loads(text)
-        optional = {"skipped"}  # added later: older manifests lack it
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data or name not in optional})
-
-
-@dataclass
-class DocumentMap:
-    """What a citation needs of a document: its clean text and offset map."""
-
-    doc_id: str
-    text: str
-    raw_starts: np.ndarray
-    raw_ends: np.ndarray
-    page_starts: np.ndarray | None
-
-    def raw_span(self, start: int, end: int) -> tuple[int | None, int, int]:
-        raw_start, raw_end = int(self.raw_starts[start]), int(self.raw_ends[end - 1])
-        if self.page_starts is None:
-            return None, raw_start, raw_end
-        page = int(np.searchsorted(self.page_starts, raw_start, side="right")) - 1
-        offset = int(self.page_starts[page])
-        return page + 1, raw_start - offset, raw_end - offset
 
 
 def _build_faiss(vectors: np.ndarray, settings: Settings):
@@ -99,16 +53,6 @@ def _build_faiss(vectors: np.ndarray, settings: Settings):
     if len(vectors):
         index.add(vectors)
     return index
-
-
-def top_rows(scores: np.ndarray, depth: int) -> np.ndarray:
-    """``np.argsort(-scores, kind="stable")[:depth]`` (ties in row order) without
-    sorting everything: a partition finds the cut-off, only rows at or above it are sorted."""
-    if len(scores) <= depth:
-        return np.argsort(-scores, kind="stable")
-    cutoff = np.partition(scores, len(scores) - depth)[len(scores) - depth]
-    rows = np.flatnonzero(scores >= cutoff)
-    return rows[np.argsort(-scores[rows], kind="stable")][:depth]
 
 
 class IndexWriter:
@@ -229,25 +173,6 @@ class _RowFilter:
         self.selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(self.bitmap))
 
 
-def open_index(index_dir: Path | str, settings: Settings = Settings()):
-    """The index the settings point at: the local folder or the Milvus collections."""
-    if settings.store == "milvus":
-        from .milvus_store import MilvusIndex
-
-        return MilvusIndex.load(settings)
-    if settings.store != "local":
-        raise IndexStateError(f"Unknown store {settings.store!r}; use local or milvus.")
-    return Index.load(index_dir)
-
-
-def new_writer(index_dir: Path | str, settings: Settings, previous):
-    if settings.store == "milvus":
-        from .milvus_store import MilvusWriter
-
-        return MilvusWriter(settings, previous)
-    return IndexWriter(Path(index_dir))
-
-
 class Index:
     """An open, verified generation of an index folder (read-only)."""
 
@@ -347,7 +272,7 @@ class Index:
 
     # ------------------------------------------------- the search interface
     # What retrieval and answers use of a store; the Milvus backend
-    # (milvus_store.MilvusIndex) answers the same calls.
+    # (milvus_index.MilvusIndex) answers the same calls.
 
     @property
     def channels(self) -> list[str]:

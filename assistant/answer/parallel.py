@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from .sentences import sentence_spans
+from ..ingest import sentence_spans
 
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 #: A link needs at least this score (cosine plus bonuses); below it, none.

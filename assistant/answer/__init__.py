@@ -1,0 +1,24 @@
+"""Answers: sentences quoted verbatim from the reports, each with its citation.
+
+``model`` (Citation, Quote, Answer), ``quotes`` (choosing and citing the
+sentences), ``parallel`` (the same passage in a bilingual report's other
+language), ``conflicts`` (figures that differ between reports) and
+``abstention`` (when the reports cannot answer).
+"""
+from .abstention import RARE_NAME_MAX_CHUNKS, unanswerable_reason
+from .conflicts import extract_figures, find_conflicts
+from .model import Answer, Candidate, Citation, Quote
+from .parallel import ParallelFinder
+from .quotes import (
+    candidate_sentences,
+    lexical_coverage,
+    order_and_cite,
+    score_candidates,
+    select_quotes,
+)
+
+__all__ = [
+    "RARE_NAME_MAX_CHUNKS", "Answer", "Candidate", "Citation", "ParallelFinder", "Quote", "candidate_sentences",
+    "extract_figures", "find_conflicts", "lexical_coverage", "order_and_cite", "score_candidates", "select_quotes",
+    "unanswerable_reason",
+]

@@ -1,0 +1,63 @@
+"""What an answer is made of: quotes with their citations, and the candidates they are chosen from.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from ..retrieval import Hit
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc_id: str
+    raw_start: int
+    raw_end: int
+    page: int | None
+    chunk_id: str
+    score: float
+    start: int  # clean-text span, for the source viewer
+    end: int
+    parallel: dict | None = None  # the same passage in the report's other language
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    citation: Citation
+
+    def to_dict(self) -> dict:
+        citation = asdict(self.citation)
+        citation["score"] = round(citation["score"], 4)
+        return {"text": self.text, "citation": citation}
+
+
+@dataclass
+class Answer:
+    question: str
+    abstained: bool
+    quotes: list[Quote] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    message: str = ""
+    relevance: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "abstained": self.abstained,
+            "message": self.message,
+            "answer": [quote.to_dict() for quote in self.quotes],
+            "conflicts": self.conflicts,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "relevance": round(self.relevance, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    hit: Hit
+    rank: int
+    start: int
+    end: int
+    text: str

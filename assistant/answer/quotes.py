@@ -1,0 +1,142 @@
+"""Choosing the sentences to quote: candidates from the top hits, scored against the question, the best kept and cited.
+
+Nothing here writes prose of its own: every quote is a span of a document's clean
+text, cited by the exact raw characters it came from.
+"""
+from __future__ import annotations
+
+import re
+
+from ..ingest import sentence_spans
+from ..lexical import LexicalIndex, tokenize
+from ..query import asks_for_quantity
+from ..retrieval import Hit
+from ..store import DocumentMap
+from .model import Candidate, Citation, Quote
+
+FIGURE_RE = re.compile(r"\d")
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?。！？；:：]\W{0,3}$")
+
+
+def strip_urls(text: str) -> str:
+    return re.sub(r"https?://\S+", "", text)
+
+
+def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_hits: int = 8) -> list[Candidate]:
+    candidates: list[Candidate] = []
+    for rank, hit in enumerate(hits[:max_hits]):
+        chunk = hit.chunk
+        text = documents[chunk.doc_id].text
+        for start, end in sentence_spans(text, chunk.start, chunk.end):
+            sentence = text[start:end]
+            if _is_quotable(sentence):
+                candidates.append(Candidate(hit, rank, start, end, sentence))
+    return candidates
+
+
+def _is_quotable(sentence: str) -> bool:
+    words = re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", sentence)
+    return len(words) >= 3 and not re.fullmatch(r"[\s|:\-]*", sentence)
+
+
+def lexical_coverage(question_tokens: list[str], text: str, lexical: LexicalIndex) -> float:
+    """IDF-weighted share of the question's terms that occur in ``text``."""
+    unique = set(question_tokens)
+    if not unique:
+        return 0.0
+    present = set(tokenize(text))
+    total = sum(lexical.idf(token) for token in unique)
+    return sum(lexical.idf(token) for token in unique if token in present) / total
+
+
+def score_candidates(question: str, candidates: list[Candidate], lexical: LexicalIndex) -> list[float]:
+    """Term overlap with the question, the rank of the hit the sentence comes
+    from, and a bonus for figures when the question asks for a quantity.
+
+    No model runs here (a warm answer must stay within tens of milliseconds);
+    the hit rank carries the dense channels' judgement of the passage.
+    """
+    question_tokens = tokenize(question)
+    wants_figure = asks_for_quantity(question)
+    scores = []
+    for candidate in candidates:
+        coverage = lexical_coverage(question_tokens, candidate.text, lexical)
+        prior = 1.0 / (1 + candidate.rank)
+        figure = 0.15 if wants_figure and FIGURE_RE.search(candidate.text) else 0.0
+        # Titles, headings and list fragments quote badly: prefer real sentences.
+        fragment = 0.0 if _SENTENCE_END_RE.search(candidate.text) or candidate.text.startswith("|") else 0.15
+        scores.append(0.6 * coverage + 0.4 * prior + figure - fragment)
+    return scores
+
+
+def select_quotes(candidates: list[Candidate], scores: list[float], max_quotes: int = 4,
+                  keep_ratio: float = 0.8, across_reports: bool = False) -> list[tuple[Candidate, float]]:
+    """The best sentence, plus up to three more that score close to it and
+    say something new (not the same span, not the same words).  When the
+    question asks across reports, each report's best sentence comes first
+    (down to ``keep_ratio`` squared of the best), so their figures can be set
+    side by side."""
+    order = sorted(range(len(candidates)), key=lambda i: -scores[i])
+    if not order:
+        return []
+    best = scores[order[0]]
+    if across_reports:
+        firsts, seen_docs = [], set()
+        for i in order:
+            doc_id = candidates[i].hit.chunk.doc_id
+            if doc_id not in seen_docs and scores[i] >= keep_ratio * keep_ratio * best:
+                seen_docs.add(doc_id)
+                firsts.append(i)
+        order = firsts + [i for i in order if i not in firsts]
+    chosen: list[tuple[Candidate, float]] = []
+    seen_texts: set[str] = set()
+    for i in order:
+        candidate, score = candidates[i], scores[i]
+        floor = keep_ratio * keep_ratio if across_reports else keep_ratio
+        if score < floor * best:
+            continue
+        key = re.sub(r"\W+", "", candidate.text.lower())
+        if key in seen_texts or any(_overlaps(candidate, other) for other, _ in chosen):
+            continue
+        seen_texts.add(key)
+        chosen.append((candidate, score))
+        if len(chosen) == max_quotes:
+            break
+    return chosen
+
+
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    return a.hit.chunk.doc_id == b.hit.chunk.doc_id and a.start < b.end and b.start < a.end
+
+
+def order_and_cite(chosen: list[tuple[Candidate, float]], documents: dict[str, DocumentMap],
+                   parallel_of=None) -> list[Quote]:
+    """Group quotes by report (best report first), in reading order inside
+    each, and number them [1], [2], ..."""
+    doc_order: list[str] = []
+    for candidate, _ in chosen:
+        if candidate.hit.chunk.doc_id not in doc_order:
+            doc_order.append(candidate.hit.chunk.doc_id)
+    ordered = sorted(chosen, key=lambda item: (doc_order.index(item[0].hit.chunk.doc_id), item[0].start))
+    quotes = []
+    for n, (candidate, score) in enumerate(ordered, start=1):
+        document = documents[candidate.hit.chunk.doc_id]
+        page, raw_start, raw_end = document.raw_span(candidate.start, candidate.end)
+        quotes.append(Quote(
+            text=candidate.text,
+            citation=Citation(
+                n=n,
+                doc_id=candidate.hit.chunk.doc_id,
+                raw_start=raw_start,
+                raw_end=raw_end,
+                page=page,
+                chunk_id=candidate.hit.chunk.chunk_id,
+                score=score,
+                start=candidate.start,
+                end=candidate.end,
+                parallel=parallel_of(candidate) if parallel_of else None,
+            ),
+        ))
+    return quotes

@@ -1,0 +1,38 @@
+"""``assistant eval``: run a question set against the index and print or save the metrics.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+from .metrics import evaluate
+from .questions import load_questions
+from .report import markdown_report, metrics_table
+from .runner import run_questions
+
+
+def run_cli(args, settings) -> int:
+    from ..pipeline import Assistant
+
+    questions = load_questions(args.questions)
+    if args.compare:
+        from .compare import run_comparison
+
+        return run_comparison(args, settings, questions)
+    assistant = Assistant(args.index, settings)
+    started = time.perf_counter()
+    results = run_questions(assistant, questions, args.mode)
+    report = evaluate(results)
+    report["mode"] = args.mode
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(markdown_report(report, results, f"Retrieval eval ({args.mode})"), encoding="utf-8")
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        rows = {"all": report["metrics"]}
+        rows.update({f"lang={key}": value for key, value in report["by_lang"].items()})
+        print(metrics_table(rows))
+        print(f"{report['n']} questions, mode {args.mode}, {report['seconds']} s")
+    return 0

@@ -1,0 +1,63 @@
+"""Read one report file of any supported format into a :class:`Document`.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..config import SUPPORTED_SUFFIXES
+from .document import Document, DocumentError, Heading
+from .docx_reader import read_docx
+from .files import decode_bytes, format_mb, printable_name
+from .html_reader import clean_html, looks_like_html
+from .language import language_segments
+from .markdown_reader import clean_markdown
+from .pdf_reader import read_pdf
+
+
+def read_document(path: Path | str, doc_id: str | None = None, max_bytes: int = 50 * 2**20) -> Document:
+    """Read one report file; raises :class:`DocumentError` with a plain reason."""
+    path = Path(path)
+    name = printable_name(doc_id or path.name)  # as shown in messages
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(f"{name}: unsupported file type {suffix or '(none)'}; use one of {', '.join(SUPPORTED_SUFFIXES)}.")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise DocumentError(f"{name}: {format_mb(size)} is over the {format_mb(max_bytes)} file size limit.")
+        data = path.read_bytes()
+    except OSError as error:
+        raise DocumentError(f"{name}: cannot be read ({error.strerror or error}).") from error
+    if not data.strip():
+        raise DocumentError(f"{name}: the file is empty.")
+    sha256 = hashlib.sha256(data).hexdigest()
+    warnings: list[str] = []
+    page_starts = None
+    headings: list[Heading] = []
+    if suffix == ".pdf":
+        raw_text, builder, page_starts = read_pdf(path, name)
+    elif suffix == ".docx":
+        raw_text, builder, headings = read_docx(path, name, max_unzipped_bytes=max_bytes * 4)
+    else:
+        raw_text, warnings = decode_bytes(data, name)
+        if suffix in (".html", ".htm") or looks_like_html(raw_text):
+            builder, headings = clean_html(raw_text)
+        else:
+            builder, headings = clean_markdown(raw_text)
+    text = builder.text()
+    if not text.strip():
+        raise DocumentError(f"{name}: no readable text was found in the file.")
+    return Document(
+        doc_id=doc_id or path.name,
+        path=path,
+        sha256=sha256,
+        raw_text=raw_text,
+        text=text,
+        raw_starts=builder.raw_starts,
+        raw_ends=builder.raw_ends,
+        headings=headings,
+        segments=language_segments(text),
+        page_starts=page_starts,
+        warnings=warnings,
+    )
