@@ -67,6 +67,29 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_reports(args) -> int:
+    from .ingest.cards import library_cards
+    from .store import open_index
+
+    index = open_index(args.index, _settings(args))
+    cards = library_cards(index.manifest.files)
+    rows = [{**card.to_dict(), "n_chunks": index.manifest.files[card.doc_id].get("n_chunks"),
+             "path": index.manifest.files[card.doc_id].get("path")} for card in cards]
+    if args.json:
+        _print_json(rows)
+        return 0
+    for row in rows:
+        market = " / ".join(part for part in (row["market"], row["market_zh"]) if part) or "?"
+        print(f"{row['doc_id']}  ({row['n_chunks']} chunks, {', '.join(row['languages'])}{', edited' if row['edited'] else ''})")
+        print(f"   title:     {row['title'][:160] or '?'}")
+        print(f"   publisher: {row['publisher'] or '?'}   market: {market}   years: {', '.join(row['years']) or '?'}")
+        if row["aliases"]:
+            print(f"   aliases:   {', '.join(row['aliases'])}")
+    print(f"{len(rows)} reports. To correct a card, put a JSON object of the fields to change in "
+          f"<report file>.card.json next to the report.")
+    return 0
+
+
 def cmd_chunks(args) -> int:
     from .store import open_index
 
@@ -92,7 +115,8 @@ def cmd_search(args) -> int:
     assistant = _assistant(args)
     hits = assistant.search(args.query, args.k, args.mode)
     if args.json:
-        _print_json({"query": args.query, "mode": args.mode, "hits": [hit.to_dict() for hit in hits]})
+        _print_json({"query": args.query, "mode": args.mode, "analysis": assistant.read(args.query).to_dict(),
+                     "hits": [hit.to_dict() for hit in hits]})
         return 0
     for rank, hit in enumerate(hits, start=1):
         chunk = hit.chunk
@@ -180,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     add("build", cmd_build, "Build or update the index of a reports folder.", docs=True)
+    add("reports", cmd_reports, "List the indexed reports with their cards (title, publisher, market, years, languages).")
     add("chunks", cmd_chunks, "List the chunks of an index (one JSON object per line with --json).")
     for name, handler, what in (("search", cmd_search, "query"), ("ask", cmd_ask, "question")):
         sub = add(name, handler, "Search the index for passages." if name == "search"
@@ -188,9 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--k", type=int, default=5, help="number of passages (default 5)")
         sub.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid", help="retrieval mode (default hybrid)")
 
-    sub = add("eval", cmd_eval, "Measure retrieval on a labelled question set.")
-    sub.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"))
-    sub.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid")
+    sub = add("eval", cmd_eval, "Measure retrieval and answers on a labelled question set.")
+    sub.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"),
+                     help="question set, one JSON object a line (default: eval/questions.jsonl, the tuning set)")
+    sub.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid", help="retrieval mode (default hybrid)")
+    sub.add_argument("--all", action="store_true",
+                     help="every set (tuning, held-out, external) with the two peer baselines: a table, "
+                          "eval/results/all.md, all.json and all.png")
     sub.add_argument("--report", type=Path, help="write a Markdown report of the metrics and misses")
     sub.add_argument("--compare", action="store_true", help="compare modes (and chunk budgets) and write a table + plot")
     sub.add_argument("--chunk-tokens", help="with --compare: comma-separated chunk budgets, e.g. 96,160,256")

@@ -17,6 +17,7 @@ from typing import Callable
 import numpy as np
 
 from .ingest import Chunk, chunk_document
+from .ingest.cards import make_card
 from .config import Settings
 from .ingest import DocumentError, discover_files, file_sha256, format_mb, printable_name, read_document
 from .embedding import channel_models, load_encoders
@@ -98,6 +99,7 @@ def _is_current(previous, files: dict[str, str], settings: Settings) -> bool:
         manifest.chunker == settings.chunker.as_dict()
         and {name: facts["model"] for name, facts in manifest.channels.items()} == channel_models(settings)
         and recorded == files
+        and all("card" in info for info in manifest.files.values())  # indexes from before report cards
     )
 
 
@@ -187,9 +189,10 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
     for done, (doc_id, sha256) in enumerate(shas.items(), start=1):
         progress("reading", done, len(shas))
         old_info = previous.manifest.files.get(doc_id) if reusable else None
-        if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks:
+        if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks and "card" in old_info:
             writer.reuse_document(previous, sha256)
             doc_chunks = old_chunks[doc_id]
+            card = old_info["card"]
         else:
             try:
                 document = read_document(paths[doc_id], doc_id=doc_id, max_bytes=settings.max_file_bytes)
@@ -202,8 +205,9 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
             writer.write_document(doc_id, document.sha256, document.text, document.raw_starts,
                                   document.raw_ends, document.page_starts)
             sha256 = document.sha256
+            card = make_card(document).to_dict()
         chunks.extend(doc_chunks)
-        files[doc_id] = {"sha256": sha256, "path": str(paths[doc_id]), "n_chunks": len(doc_chunks)}
+        files[doc_id] = {"sha256": sha256, "path": str(paths[doc_id]), "n_chunks": len(doc_chunks), "card": card}
     return chunks, files
 
 

@@ -8,14 +8,24 @@ pure Python.
 Tokens: English words lower-cased with a light plural/suffix stem; numbers kept
 whole ("28.76", "2032") since they carry across languages; every run of CJK
 characters becomes its single characters' bigrams (plus the character itself
-for one-character runs).  Bigrams need no dictionary and treat traditional and
-simplified text alike, where jieba's dictionary is simplified-first.
+for one-character runs).  Bigrams need no dictionary, where jieba's dictionary
+is simplified-first.
+
+Traditional characters are folded to simplified ones first (:func:`fold_script`),
+so a question in either script finds a report in either: 醫療 and 医疗 give the
+same bigram.  The folding is character by character (OpenCC's TSCharacters
+table, shipped by the PyPI package opencc-python-reimplemented, Apache-2.0),
+applied with ``str.translate``: OpenCC's phrase-level conversion would be
+slower and is not needed, since both sides of a match are folded alike.
 """
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import math
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -36,6 +46,39 @@ STOPWORDS = frozenset(
 )
 
 
+@functools.cache
+def _fold_table() -> dict[int, str]:
+    """Traditional -> simplified, one character to one character.
+
+    Read from the data file of opencc-python-reimplemented (its top-level
+    package is ``opencc``); the file is located without importing that package
+    so nothing but the table is loaded.  Where OpenCC lists several simplified
+    candidates, the first (its default) is taken.  CJK compatibility
+    ideographs (U+F900..U+FAFF, which some PDF extractors emit) are mapped to
+    their unified characters too.
+    """
+    spec = importlib.util.find_spec("opencc")
+    folder = Path(next(iter(spec.submodule_search_locations))) if spec and spec.submodule_search_locations else None
+    path = folder / "dictionary" / "TSCharacters.txt" if folder else None
+    if path is None or not path.is_file():
+        raise ImportError("script folding needs the package opencc-python-reimplemented (OpenCC's TSCharacters table)")
+    table: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        if len(source) == 1 and targets.split() and targets.split()[0] != source:
+            table[ord(source)] = targets.split()[0]
+    for code in range(0xF900, 0xFB00):
+        unified = unicodedata.normalize("NFC", chr(code))
+        if unified != chr(code):
+            table[code] = table.get(ord(unified), unified)
+    return table
+
+
+def fold_script(text: str) -> str:
+    """``text`` with traditional Chinese characters replaced by simplified ones."""
+    return text.translate(_fold_table())
+
+
 def _stem(word: str) -> str:
     for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -50,6 +93,7 @@ def tokenize(text: str) -> list[str]:
     for match in _TOKEN_RE.finditer(text):
         token = match.group(0)
         if _CJK_RE.match(token):
+            token = token.translate(_fold_table())
             if len(token) == 1:
                 tokens.append(token)
             tokens.extend(token[i : i + 2] for i in range(len(token) - 1))

@@ -13,6 +13,7 @@ from .answer import (
     ParallelFinder,
     candidate_sentences,
     find_conflicts,
+    in_asker_language,
     lexical_coverage,
     order_and_cite,
     score_candidates,
@@ -22,8 +23,9 @@ from .answer import (
 from .config import Settings
 from .embedding import load_encoders
 from .ingest import discover_files, file_sha256
+from .ingest.cards import library_cards
 from .lexical import tokenize
-from .query import parse_query
+from .query import Query, parse_query
 from .retrieval import Hit, Retriever
 from .store import IndexStateError, open_index
 
@@ -77,6 +79,7 @@ class Assistant:
                 )
         with self._lock:
             self.index = index
+            self.cards = library_cards(index.manifest.files)
             self.retriever = Retriever(index, self.encoders, self.settings)
             self.parallel = ParallelFinder(index, self.encoders.get("multilingual"))
 
@@ -89,18 +92,24 @@ class Assistant:
         return self.encoders["dense"]
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> list[Hit]:
-        query = parse_query(query, self.settings.max_question_chars)
-        return self.retriever.search(query.text, k or self.settings.top_k, mode, doc_ids)
+        query = self.read(query)
+        return self.retriever.search(query.text, k or self.settings.top_k, mode, doc_ids,
+                                     prefer=set(query.reports.doc_ids))
+
+    def read(self, question: str) -> Query:
+        """The question as the assistant reads it (language, intent, named reports)."""
+        return parse_query(question, self.settings.max_question_chars, self.cards)
 
     def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> Answer:
-        query = parse_query(question, self.settings.max_question_chars)
+        query = self.read(question)
         question = query.text
+        prefer = set(query.reports.doc_ids)
         retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
         k = k or self.settings.top_k
         query_vectors = retriever.encode_query(question)
-        hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors)
+        hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors, prefer=prefer)
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
-        candidates = candidate_sentences(hits, documents)
+        candidates = candidate_sentences(hits, documents, titles={card.doc_id: card.title for card in self.cards})
         relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance)
         reason = unanswerable_reason(question, retriever.index)
@@ -115,6 +124,7 @@ class Assistant:
             chosen, documents,
             lambda candidate: parallel.parallel_sentence(candidate.hit.row, candidate.text, documents[candidate.hit.chunk.doc_id]),
         )
+        answer.quotes = in_asker_language(answer.quotes, query.lang)
         answer.conflicts = find_conflicts(answer.quotes)
         return answer
 

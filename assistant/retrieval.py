@@ -15,6 +15,7 @@ from .config import RETRIEVAL_MODES, Settings
 from .ingest import Chunk, detect_lang
 from .query import asks_across_reports
 from .store import Index
+from .translation import translate_query
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,23 @@ class Retriever:
         return {name: self.encoders[name].encode_queries([query])[0] for name in self.index.channels}
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid", doc_ids: set[str] | None = None,
-               query_vectors: dict[str, np.ndarray] | None = None) -> list[Hit]:
+               query_vectors: dict[str, np.ndarray] | None = None, prefer: set[str] | None = None) -> list[Hit]:
+        """The ``k`` best passages.  ``doc_ids`` limits the search to those
+        reports; ``prefer`` (the reports a question names) searches them
+        first and fills the rest of the ``k`` from the whole library, so a
+        question that names a report gets that report's passages first but
+        still sees the others when the named one falls short."""
+        if prefer and not doc_ids:
+            if query_vectors is None and mode != "lexical":
+                query_vectors = self.encode_query(query)
+            first = self._search(query, k, mode, prefer, query_vectors)
+            seen = {hit.row for hit in first}
+            rest = [hit for hit in self._search(query, k, mode, None, query_vectors) if hit.row not in seen]
+            return (first + rest)[:k]
+        return self._search(query, k, mode, doc_ids, query_vectors)
+
+    def _search(self, query: str, k: int, mode: str, doc_ids: set[str] | None,
+                query_vectors: dict[str, np.ndarray] | None) -> list[Hit]:
         if mode not in RETRIEVAL_MODES:
             raise ValueError(f"Unknown retrieval mode {mode!r}; use one of {', '.join(RETRIEVAL_MODES)}.")
         index = self.index
@@ -126,6 +143,8 @@ class Retriever:
             found = index.search_lexical(query, depth, doc_ids)
             lexical_found = dict(found)
             rankings.append(([row for row, _ in found], weights.get("lexical", 1.0)))
+        if mode == "hybrid" and weights.get("translated", 0.0) > 0:
+            rankings.append((self._translated_rows(query, query_lang, depth, doc_ids), weights["translated"]))
 
         if mode == "lexical":
             scored = lexical_found
@@ -153,6 +172,16 @@ class Retriever:
             )
             for row, score in best
         ]
+
+    def _translated_rows(self, query: str, query_lang: str, depth: int, doc_ids: set[str] | None) -> list[int]:
+        """BM25 over the question's dictionary translation, among chunks in
+        the other language: how an English question reaches Chinese-only text
+        through words, and the reverse."""
+        translated = translate_query(query)
+        if not translated:
+            return []
+        chunks = self.index.chunks
+        return [row for row, _ in self.index.search_lexical(translated, depth, doc_ids) if chunks[row].lang != query_lang]
 
     def _similarities(self, channel: str, rows: list[int], query_vectors, channel_scores) -> dict[int, float]:
         """Cosine similarity of each row in ``channel``, from the search lists

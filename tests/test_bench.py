@@ -153,7 +153,7 @@ def test_targets_recommendation_and_saved_files(bench):
 
 
 def test_cli_json_output(bench, monkeypatch, capsys):
-    from assistant import bench as bench_module
+    from assistant.bench import runner as bench_module
     from assistant.config import Settings
 
     seen = {}

@@ -3,7 +3,6 @@ ask, click a citation, see the highlighted span; hostile reports stay inert.
 Saves docs/chat.png and docs/viewer.png for the README."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,7 +10,7 @@ import pytest
 
 from assistant.config import Settings
 
-from conftest import ROOT, SEEDS
+from conftest import ROOT
 from test_web import launch_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")]

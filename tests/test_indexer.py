@@ -1,7 +1,6 @@
 """Building: incremental updates, the embedding cache, nothing half-written."""
 from __future__ import annotations
 
-import json
 
 import pytest
 

@@ -14,7 +14,6 @@ import json
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
-from pathlib import Path
 
 import pytest
 

@@ -11,6 +11,7 @@ from .model import Answer, Candidate, Citation, Quote
 from .parallel import ParallelFinder
 from .quotes import (
     candidate_sentences,
+    in_asker_language,
     lexical_coverage,
     order_and_cite,
     score_candidates,
@@ -19,6 +20,6 @@ from .quotes import (
 
 __all__ = [
     "RARE_NAME_MAX_CHUNKS", "Answer", "Candidate", "Citation", "ParallelFinder", "Quote", "candidate_sentences",
-    "extract_figures", "find_conflicts", "lexical_coverage", "order_and_cite", "score_candidates", "select_quotes",
+    "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "order_and_cite", "score_candidates", "select_quotes",
     "unanswerable_reason",
 ]

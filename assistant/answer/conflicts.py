@@ -64,3 +64,18 @@ def find_conflicts(quotes: list[Quote]) -> list[dict]:
         if len(docs) > 1 and len(values) > 1:
             conflicts.append({"what": kind if year is None else f"{kind}, {year}", "values": entries})
     return conflicts
+
+
+_YEAR_ONLY_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s?%")
+
+
+def figures_agree(text: str, other: str) -> bool:
+    """Two sentences state the same figures: the same years, percentages and
+    money amounts (normalised, so "USD 1.35 billion" agrees with "13.5 億美元")."""
+
+    def signature(value: str) -> tuple:
+        money = {round(figure["value"], 3) for figure in extract_figures(value) if figure["kind"].startswith("market size")}
+        return set(_YEAR_ONLY_RE.findall(value)), {float(p) for p in _PERCENT_RE.findall(value)}, money
+
+    return signature(text) == signature(other)

@@ -6,12 +6,14 @@ text, cited by the exact raw characters it came from.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from ..ingest import sentence_spans
+from ..ingest import detect_lang, sentence_spans
 from ..lexical import LexicalIndex, tokenize
 from ..query import asks_for_quantity
 from ..retrieval import Hit
 from ..store import DocumentMap
+from .conflicts import figures_agree
 from .model import Candidate, Citation, Quote
 
 FIGURE_RE = re.compile(r"\d")
@@ -24,16 +26,33 @@ def strip_urls(text: str) -> str:
     return re.sub(r"https?://\S+", "", text)
 
 
-def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_hits: int = 8) -> list[Candidate]:
+def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_hits: int = 8,
+                        titles: dict[str, str] | None = None) -> list[Candidate]:
+    """Quotable sentences of the top hits.  A report's title (``titles``:
+    doc_id -> title, from its card) and its headings name a passage; they
+    never answer a question, so they are not candidates."""
     candidates: list[Candidate] = []
+    titles = titles or {}
     for rank, hit in enumerate(hits[:max_hits]):
         chunk = hit.chunk
         text = documents[chunk.doc_id].text
+        names = [_squash(name) for name in [titles.get(chunk.doc_id, ""), *chunk.heading.split(" > ")] if name.strip()]
         for start, end in sentence_spans(text, chunk.start, chunk.end):
             sentence = text[start:end]
-            if _is_quotable(sentence):
+            if _is_quotable(sentence) and not _is_a_name(_squash(sentence), names):
                 candidates.append(Candidate(hit, rank, start, end, sentence))
     return candidates
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.lower())
+
+
+def _is_a_name(sentence: str, names: list[str]) -> bool:
+    """The sentence is a title or heading, or a long stretch of one."""
+    return any(sentence and (sentence == name or (len(sentence) >= 20 and (sentence in name or name in sentence)
+                                                  and len(name) >= 0.6 * len(sentence)))
+               for name in names)
 
 
 def _is_quotable(sentence: str) -> bool:
@@ -140,3 +159,36 @@ def order_and_cite(chosen: list[tuple[Candidate, float]], documents: dict[str, D
             ),
         ))
     return quotes
+
+
+def in_asker_language(quotes: list[Quote], lang: str) -> list[Quote]:
+    """Show each quote in the asker's language where the report has it.
+
+    A quote in the other language whose parallel sentence (the same passage
+    in the report's other language) is in ``lang`` swaps with it: the
+    parallel becomes the quote, the original stands beside it.  A parallel
+    whose figures disagree with its quote is no translation and is dropped,
+    and no sentence is shown twice (as a quote and as another's parallel)."""
+    shown: set[tuple[str, int]] = {(quote.citation.doc_id, quote.citation.start) for quote in quotes}
+    result = []
+    for quote in quotes:
+        citation, parallel = quote.citation, quote.citation.parallel
+        if parallel and not figures_agree(parallel["text"], quote.text):
+            parallel = None
+        if parallel and (citation.doc_id, parallel["start"]) in shown:
+            parallel = None
+        if parallel is None:
+            result.append(Quote(quote.text, replace(citation, parallel=None)))
+            continue
+        if detect_lang(quote.text) != lang and parallel["lang"] == lang:
+            original = {"lang": detect_lang(quote.text), "text": quote.text, "start": citation.start, "end": citation.end,
+                        "raw_start": citation.raw_start, "raw_end": citation.raw_end, "page": citation.page,
+                        "chunk_id": citation.chunk_id}
+            swapped = replace(citation, raw_start=parallel["raw_start"], raw_end=parallel["raw_end"],
+                              page=parallel["page"], chunk_id=parallel["chunk_id"], start=parallel["start"],
+                              end=parallel["end"], parallel=original)
+            result.append(Quote(parallel["text"], swapped))
+        else:
+            result.append(Quote(quote.text, replace(citation, parallel=parallel)))
+        shown.add((citation.doc_id, parallel["start"]))
+    return result

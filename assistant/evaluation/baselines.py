@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .runner import Outcome
+
 BASELINE_SIZE, BASELINE_OVERLAP = 1000, 200
 
 
@@ -77,7 +79,8 @@ class BaselineSearcher:
             self.bm25 = bm25s.BM25()
             self.bm25.index([unit["text"].lower().split() or ["\x00"] for unit in self.units], show_progress=False)
 
-    def __call__(self, question: str, k: int = 10) -> tuple[list[dict], bool]:
+    def __call__(self, question: str, k: int = 10) -> Outcome:
+        """Passages only: the baseline quotes nothing and never abstains."""
         vector = self.embedder.encode([question])
         scores, rows = self.faiss.search(vector, min(len(self.units), 100))
         dense = [int(row) for row in rows[0] if row >= 0]
@@ -92,4 +95,4 @@ class BaselineSearcher:
                 for rank, row in enumerate(ranking, start=1):
                     fused[row] = fused.get(row, 0.0) + 1.0 / (60 + rank)
             ranked = sorted(fused.items(), key=lambda item: -item[1])
-        return [{**self.units[row], "score": float(score)} for row, score in ranked[:k]], False
+        return Outcome([{**self.units[row], "score": float(score)} for row, score in ranked[:k]], abstained=False)

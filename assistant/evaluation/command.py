@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from .compare import RESULTS_DIR
 from .metrics import evaluate
 from .questions import load_questions
 from .report import markdown_report, metrics_table
@@ -14,6 +15,16 @@ from .runner import run_questions
 def run_cli(args, settings) -> int:
     from ..pipeline import Assistant
 
+    if args.all:
+        from .suite import run_all, summary_table
+
+        rows = run_all(settings, RESULTS_DIR, args.mode)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+        else:
+            print(summary_table(rows))
+            print(f"Wrote {RESULTS_DIR / 'all.md'}, all.json and all.png.")
+        return 0
     questions = load_questions(args.questions)
     if args.compare:
         from .compare import run_comparison

@@ -1,5 +1,9 @@
-"""Which hits are relevant: a hit's raw span, in a file the question names, overlaps at least
-half of one occurrence of one of the question's evidence strings.
+"""Which hits and quotes are right.
+
+A hit (a passage) is relevant when its raw span, in a file the question names,
+overlaps at least half of one occurrence of one of the question's evidence
+strings.  A quote (a sentence, often shorter than the evidence) is right when
+it and an evidence occurrence overlap by at least half of the shorter of the two.
 """
 from __future__ import annotations
 
@@ -39,6 +43,17 @@ class RelevanceJudge:
         return self._occurrences[key]
 
     def is_relevant(self, question: Question, doc_id: str, page: int | None, raw_start: int, raw_end: int) -> bool:
+        return self._overlaps_evidence(question, doc_id, page, raw_start, raw_end, of_shorter=False)
+
+    def quote_is_right(self, question: Question, quote: dict) -> bool:
+        """``quote``: a quote's citation fields (``doc_id``, ``page``, ``raw_start``, ``raw_end``, and
+        ``parallel``, the same sentence in the report's other language, which the answer shows beside it)."""
+        spans = [quote, *([quote["parallel"]] if quote.get("parallel") else [])]
+        return any(self._overlaps_evidence(question, quote["doc_id"], span.get("page"), span["raw_start"],
+                                           span["raw_end"], of_shorter=True) for span in spans)
+
+    def _overlaps_evidence(self, question: Question, doc_id: str, page: int | None, raw_start: int, raw_end: int,
+                           of_shorter: bool) -> bool:
         if doc_id not in question.docs:
             return False
         _, page_starts = self._raw_text(doc_id)
@@ -47,7 +62,8 @@ class RelevanceJudge:
             raw_end += page_starts[page - 1]
         for evidence in question.evidence:
             for start, end in self.occurrences(doc_id, evidence):
-                if min(end, raw_end) - max(start, raw_start) >= (end - start) / 2:
+                needed = min(end - start, raw_end - raw_start) if of_shorter else end - start
+                if min(end, raw_end) - max(start, raw_start) >= max(needed, 1) / 2:
                     return True
         return False
 

@@ -6,6 +6,11 @@ Metrics follow their usual definitions (as ranx computes them): hit@k (ranx's
 hit_rate@k), recall@k over all relevant chunks of the index, mrr@10 and
 ndcg@10 with binary gains; plus doc_coverage@10 for questions naming several
 reports and the abstention rates.
+
+End to end, over answerable questions (an abstention counts as wrong):
+``answer_accuracy`` (some quote quotes the evidence), ``top_quote_accuracy``
+(the first quote does) and ``gold_in_quotes`` (the short gold answer appears
+in a quote; only questions whose set gives one).
 """
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ KS = (1, 3, 5, 10)
 
 
 METRIC_NAMES = ("hit@1", "hit@3", "hit@5", "hit@10", "recall@5", "recall@10", "mrr@10", "ndcg@10",
-                "doc_coverage@10", "abstain_unanswerable", "false_abstain")
+                "doc_coverage@10", "answer_accuracy", "top_quote_accuracy", "gold_in_quotes",
+                "abstain_unanswerable", "false_abstain")
 
 
 def _question_metrics(result: Result) -> dict[str, float]:
@@ -44,6 +50,10 @@ def summarize(results: list[Result]) -> dict:
         metrics[name] = _mean([m[name] for m in per_question])
     multi = [r for r in answerable if len(r.question.docs) > 1]
     metrics["doc_coverage@10"] = _mean([len(r.covered_docs) / len(r.question.docs) for r in multi])
+    quoted = [r for r in answerable if r.quotes_right is not None]
+    metrics["answer_accuracy"] = _mean([float(any(r.quotes_right)) for r in quoted])
+    metrics["top_quote_accuracy"] = _mean([float(bool(r.quotes_right) and r.quotes_right[0]) for r in quoted])
+    metrics["gold_in_quotes"] = _mean([float(r.gold_quoted) for r in quoted if r.gold_quoted is not None])
     metrics["abstain_unanswerable"] = _mean([float(r.abstained) for r in unanswerable])
     metrics["false_abstain"] = _mean([float(r.abstained) for r in answerable])
     return {"n": len(results), "n_answerable": len(answerable), "metrics": metrics}

@@ -48,23 +48,24 @@ def markdown_report(report: dict, results: list[Result], title: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def plot_metrics(rows: dict[str, dict], path: Path) -> None:
+def plot_metrics(rows: dict[str, dict], path: Path, title: str = "Retrieval on eval/questions.jsonl",
+                 names: tuple[str, ...] = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")) -> None:
+    """Grouped bars: one group per metric, one bar per row."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = ["hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10"]
     labels = list(rows)
     width = 0.8 / len(labels)
-    figure, axes = plt.subplots(figsize=(11, 4.5))
+    figure, axes = plt.subplots(figsize=(11, 4.5 + 0.12 * len(rows)))
     for i, label in enumerate(labels):
         values = [rows[label].get(name) or 0.0 for name in names]
         axes.bar(np.arange(len(names)) + i * width, values, width, label=label)
     axes.set_xticks(np.arange(len(names)) + 0.4 - width / 2, names)
     axes.set_ylim(0, 1)
     axes.set_ylabel("score")
-    axes.set_title("Retrieval on eval/questions.jsonl")
+    axes.set_title(title)
     axes.legend(fontsize=7, loc="lower right")
     figure.tight_layout()
     figure.savefig(path, dpi=110)

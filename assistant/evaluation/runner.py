@@ -1,11 +1,20 @@
-"""Asking every question of a set and judging every hit.
-"""
+"""Asking every question of a set, and judging every hit and every quote."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .judge import RelevanceJudge
-from .questions import Question
+from .questions import Question, squash
+
+
+@dataclass
+class Outcome:
+    """What a searcher returns for one question."""
+
+    hits: list[dict]  # hit dicts (doc_id, page, raw_start, raw_end, text, ...) in rank order
+    abstained: bool
+    quotes: list[dict] | None = None  # the answer's quotes (text + citation fields); None: the system gives none
 
 
 @dataclass
@@ -15,36 +24,49 @@ class Result:
     abstained: bool
     n_relevant: int  # relevant chunks in the whole index
     covered_docs: set[str] = field(default_factory=set)
+    quotes_right: list[bool] | None = None  # per quote, in answer order: does it quote the evidence?
+    gold_quoted: bool | None = None  # the short gold answer appears in a quote (None: no gold, or no quotes)
 
 
-def assistant_searcher(assistant, mode: str = "hybrid", k: int = 10):
-    """A searcher over an Assistant: question -> (hit dicts, abstained)."""
+def assistant_searcher(assistant, mode: str = "hybrid", k: int = 10) -> Callable[[str], Outcome]:
+    """A searcher over an Assistant: question -> its hits, abstention and quotes."""
 
-    def search(question: str) -> tuple[list[dict], bool]:
+    def search(question: str) -> Outcome:
         try:
             answer = assistant.ask(question, k=k, mode=mode)
         except ValueError:  # a question the assistant refuses counts as no hits
-            return [], True
-        return [hit.to_dict() for hit in answer.hits[:k]], answer.abstained
+            return Outcome([], True, [])
+        quotes = [] if answer.abstained else [{"text": quote.text, **quote.to_dict()["citation"]} for quote in answer.quotes]
+        return Outcome([hit.to_dict() for hit in answer.hits[:k]], answer.abstained, quotes)
 
     return search
 
 
 def run_questions(assistant, questions: list[Question], mode: str = "hybrid", k: int = 10,
-                  searcher=None, units=None) -> list[Result]:
-    """Ask every question; judge every hit.  ``searcher`` and ``units`` (the
-    searchable passages, for recall) default to the Assistant and its chunks;
-    a baseline passes its own."""
+                  searcher=None, units=None, progress: Callable[[], None] | None = None) -> list[Result]:
+    """Ask every question; judge every hit and quote.  ``searcher`` and
+    ``units`` (the searchable passages, for recall) default to the Assistant
+    and its chunks; a baseline passes its own.  ``progress`` is called once per
+    question."""
     judge = RelevanceJudge(assistant.index)
     searcher = searcher or assistant_searcher(assistant, mode, k)
     units = units if units is not None else [chunk.to_dict() for chunk in assistant.index.chunks]
     results = []
     for question in questions:
-        hits, abstained = searcher(question.question)
+        outcome = searcher(question.question)
         ranked = [{**hit, "relevant": judge.is_relevant(question, hit["doc_id"], hit["page"], hit["raw_start"], hit["raw_end"])}
-                  for hit in hits[:k]]
+                  for hit in outcome.hits[:k]]
         n_relevant = sum(1 for unit in units if unit["doc_id"] in question.docs and judge.is_relevant(
             question, unit["doc_id"], unit["page"], unit["raw_start"], unit["raw_end"])) if question.answerable else 0
         covered = {hit["doc_id"] for hit in ranked[:10] if hit["relevant"]}
-        results.append(Result(question, ranked, abstained, n_relevant, covered))
+        result = Result(question, ranked, outcome.abstained, n_relevant, covered)
+        if outcome.quotes is not None and question.answerable:
+            result.quotes_right = [judge.quote_is_right(question, quote) for quote in outcome.quotes]
+            gold = question.gold
+            if gold is not None:
+                shown = [quote["text"] + " " + (quote.get("parallel") or {}).get("text", "") for quote in outcome.quotes]
+                result.gold_quoted = any(squash(gold) in squash(text) for text in shown)
+        results.append(result)
+        if progress is not None:
+            progress()
     return results

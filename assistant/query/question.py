@@ -9,7 +9,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .ingest import detect_lang
+from ..ingest import detect_lang
+from ..ingest.cards import ReportCard
+from .reports import ReportMatch, match_reports
 
 
 class QuestionError(ValueError):
@@ -99,15 +101,17 @@ class Query:
     asks_quantity: bool  # how much / how fast / what share ...
     across_reports: bool  # compare / each report / 两份报告 ...
     names: tuple[str, ...] = field(default_factory=tuple)  # proper names it asks about
+    reports: ReportMatch = field(default_factory=ReportMatch)  # the reports it names, by publisher or market
 
     def to_dict(self) -> dict:
         return {"shown": self.shown, "text": self.text, "lang": self.lang, "asks_quantity": self.asks_quantity,
-                "across_reports": self.across_reports, "names": list(self.names)}
+                "across_reports": self.across_reports, "names": list(self.names), "reports": self.reports.to_dict()}
 
 
-def parse_query(question: str | None, max_chars: int) -> Query:
+def parse_query(question: str | None, max_chars: int, cards: list[ReportCard] | None = None) -> Query:
     """Read a question; raises :class:`QuestionError` with one plain sentence
-    when it cannot be asked (empty, no words, too long)."""
+    when it cannot be asked (empty, no words, too long).  ``cards``: the
+    library's report cards, to find the reports the question names."""
     text = normalize_question(question)
     problem = validate_question(text, max_chars)
     if problem:
@@ -119,4 +123,5 @@ def parse_query(question: str | None, max_chars: int) -> Query:
         asks_quantity=asks_for_quantity(text),
         across_reports=asks_across_reports(text),
         names=tuple(question_names(text)),
+        reports=match_reports(text, cards or []),
     )

@@ -1,0 +1,22 @@
+"""Query: what a question is, read once for retrieval and answers.
+
+``question`` (cleaning, validation, language, intent words, names: the
+:class:`Query`) and ``reports`` (which reports of the library it names).
+"""
+from .question import (
+    Query,
+    QuestionError,
+    asks_across_reports,
+    asks_for_quantity,
+    clean_question,
+    normalize_question,
+    parse_query,
+    question_names,
+    validate_question,
+)
+from .reports import ReportMatch, match_reports
+
+__all__ = [
+    "Query", "QuestionError", "ReportMatch", "asks_across_reports", "asks_for_quantity", "clean_question",
+    "match_reports", "normalize_question", "parse_query", "question_names", "validate_question",
+]

@@ -1,0 +1,102 @@
+"""Which reports a question names: by publisher, by market, by the market's acronym.
+
+Analysts name reports the way their cards describe them: "according to the
+IMARC study", "in TechSci's healthcare IoT report", "the connected medical
+devices report", "医疗物联网报告".  The match is made against the cards of the
+library (``ingest.cards``), never against a list of known reports:
+
+* publisher: a distinctive word of the publisher's name ("imarc" of "IMARC
+  Group"), or the start of its web domain, is a word of the question;
+* market: every content word of the card's English market phrase is in the
+  question (in any order), or every character pair of its Chinese market
+  phrase (traditional and simplified alike, through the tokenizer's folding);
+  the most specific market wins;
+* alias: the market's acronym ("IoMT") is a word of the question.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ingest.cards import ReportCard
+from ..lexical import tokenize
+
+#: Words of a publisher's name that say nothing about which publisher it is.
+_GENERIC_PUBLISHER_WORDS = frozenset(
+    """research group market markets insights insight consulting intelligence analytics analysis report reports
+    inc ltd llc co corp company global data the and of international industry industries""".split()
+)
+_MIN_DOMAIN_PREFIX = 4
+
+
+@dataclass(frozen=True)
+class ReportMatch:
+    doc_ids: tuple[str, ...] = ()
+    by: str = ""  # "publisher", "market", "publisher+market" or "" when the question names no report
+
+    def to_dict(self) -> dict:
+        return {"doc_ids": list(self.doc_ids), "by": self.by}
+
+
+def _publisher_keys(card: ReportCard) -> set[str]:
+    keys = set()
+    for word in tokenize(card.publisher):
+        if word not in _GENERIC_PUBLISHER_WORDS and len(word) >= 3 and not word.isdigit():
+            keys.add(word)
+    return keys
+
+
+def _domains(card: ReportCard) -> set[str]:
+    """Aliases that look like a web domain label (lower case, no acronym)."""
+    return {alias for alias in card.aliases if alias.islower() and len(alias) >= _MIN_DOMAIN_PREFIX}
+
+
+def names_publisher(card: ReportCard, question_tokens: set[str]) -> bool:
+    if _publisher_keys(card) & question_tokens:
+        return True
+    for domain in _domains(card):
+        for token in question_tokens:
+            if len(token) >= _MIN_DOMAIN_PREFIX and token.isalpha() and domain.startswith(token) \
+                    and token not in _GENERIC_PUBLISHER_WORDS:
+                return True
+    return False
+
+
+def market_specificity(card: ReportCard, question_tokens: set[str]) -> int:
+    """How many market words of the card the question holds, when it holds
+    all of them in one language (0 when it names no market of this card)."""
+    best = 0
+    for phrase in (card.market, card.market_zh):
+        words = set(tokenize(phrase))
+        if words and words <= question_tokens:
+            best = max(best, len(words))
+    for alias in card.aliases:
+        if alias in _domains(card):
+            continue
+        words = set(tokenize(alias))
+        if words and words <= question_tokens:
+            best = max(best, len(words) + 1)  # an acronym is as specific as a long phrase
+    return best
+
+
+def match_reports(question: str, cards: list[ReportCard]) -> ReportMatch:
+    """The reports the question names; empty when it names none, or names
+    every report of the library alike (then naming tells nothing)."""
+    if not cards:
+        return ReportMatch()
+    tokens = set(tokenize(question))
+    by_publisher = {card.doc_id for card in cards if names_publisher(card, tokens)}
+    specificity = {card.doc_id: market_specificity(card, tokens) for card in cards}
+    best = max(specificity.values())
+    by_market = {doc_id for doc_id, value in specificity.items() if best and value == best}
+    if by_publisher and by_market and by_publisher & by_market:
+        docs, by = by_publisher & by_market, "publisher+market"
+    elif by_publisher:
+        docs, by = by_publisher, "publisher"
+    elif by_market:
+        docs, by = by_market, "market"
+    else:
+        return ReportMatch()
+    if len(docs) == len(cards) and len(cards) > 1:
+        return ReportMatch()
+    order = [card.doc_id for card in cards]
+    return ReportMatch(tuple(sorted(docs, key=order.index)), by)

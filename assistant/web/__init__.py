@@ -1,0 +1,114 @@
+"""The web chat (Gradio): ask, read the cited passages, see them in their source.
+
+Layout: the chat on the left (question box, settings, example questions), the
+source viewer on the right, and a second tab for the user's own reports
+(upload, list with chunk counts, remove).
+
+Everything a user or a report wrote is *data*: every string that reaches HTML
+goes through :func:`esc` (HTML-escaped, plus the characters Gradio's HTML
+templates treat specially), and no document text is ever put into an
+attribute other than as escaped text.  The chat transcript and the viewer are
+``gr.HTML`` components whose markup this package builds; a citation is a
+``<button class="cite" data-cite="t3-q1">`` and a small delegated click
+handler (``js_on_load``) sends that id back to the server with the
+component's ``click`` event, where it is looked up in the session's state
+(never trusted as anything but a key).
+
+Concurrency: one process, one :class:`~assistant.pipeline.Assistant`; the
+model's encode is serialized by a lock inside the embedder, so answers run at
+most ``ANSWER_CONCURRENCY`` at a time (enough to overlap one answer's BM25
+and sentence scoring with another's encode on two cores) and builds one at a
+time in their own group, so a build never blocks answers: they keep coming
+from the previous index generation until the build swaps in the new one.
+
+API: ``/ask`` (question, k, mode) returns exactly the JSON of
+``assistant ask --json`` (or ``{"error": sentence}``); ``/upload`` (files)
+and ``/remove`` (file name) manage the uploaded reports.
+
+Modules: :mod:`.render` (escaping and all HTML, CSS and JS of the page),
+:mod:`.uploads` (upload names and checks), :mod:`.chat` (:class:`WebChat`,
+the service the events call), :mod:`.app` (:func:`create_app`, the Gradio
+layout and events) and :mod:`.server` (:func:`serve`).
+"""
+from __future__ import annotations
+
+from .app import (
+    ANSWER_CONCURRENCY,
+    DEFAULT_CONCURRENCY,
+    EXAMPLES,
+    MAX_TURNS,
+    QUEUE_MAX_SIZE,
+    create_app,
+)
+from .chat import GENERIC_ERROR, LIVE_CHECK_SECONDS, MAX_K, WebChat
+from .render import (
+    EMPTY_TRANSCRIPT,
+    EMPTY_VIEWER,
+    LANG_NAMES,
+    STATUS_CSS,
+    TRANSCRIPT_CSS,
+    TRANSCRIPT_JS,
+    UPLOADS_CSS,
+    VIEW_WINDOW,
+    VIEWER_CSS,
+    VIEWER_JS,
+    View,
+    _find_view,
+    _turn_from_answer,
+    esc,
+    render_transcript,
+    render_turn,
+    render_uploads,
+    render_view,
+    source_choices,
+    status_html,
+)
+from .server import serve
+from .uploads import (
+    MAX_NAME_CHARS,
+    UploadError,
+    UploadResult,
+    check_upload,
+    check_uploads_dir,
+    safe_upload_name,
+)
+
+__all__ = [
+    "ANSWER_CONCURRENCY",
+    "DEFAULT_CONCURRENCY",
+    "EMPTY_TRANSCRIPT",
+    "EMPTY_VIEWER",
+    "EXAMPLES",
+    "GENERIC_ERROR",
+    "LANG_NAMES",
+    "LIVE_CHECK_SECONDS",
+    "MAX_K",
+    "MAX_NAME_CHARS",
+    "MAX_TURNS",
+    "QUEUE_MAX_SIZE",
+    "STATUS_CSS",
+    "TRANSCRIPT_CSS",
+    "TRANSCRIPT_JS",
+    "UPLOADS_CSS",
+    "VIEWER_CSS",
+    "VIEWER_JS",
+    "VIEW_WINDOW",
+    "UploadError",
+    "UploadResult",
+    "View",
+    "WebChat",
+    "_find_view",
+    "_turn_from_answer",
+    "check_upload",
+    "check_uploads_dir",
+    "create_app",
+    "esc",
+    "render_transcript",
+    "render_turn",
+    "render_uploads",
+    "render_view",
+    "safe_upload_name",
+    "serve",
+    "source_choices",
+    "status_html",
+]

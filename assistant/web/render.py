@@ -1,0 +1,329 @@
+"""HTML of the chat: escaping, turns, transcript, sources, the viewer and the uploads table.
+
+Everything a user or a report wrote is *data*: every string that reaches HTML
+goes through :func:`esc` (HTML-escaped, plus the characters Gradio's HTML
+templates treat specially), and no document text is ever put into an
+attribute other than as escaped text.  A citation is a
+``<button class="cite" data-cite="t3-q1">``; its id is only ever a key into
+the session's state.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+#: Characters of a document shown on each side of the cited span.
+VIEW_WINDOW = 20_000
+
+LANG_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+# ---------------------------------------------------------------- escaping
+
+_TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;", "\\": "&#92;"})
+
+
+def esc(value) -> str:
+    """Text -> HTML text: ``& < > " '`` escaped, and also the characters that
+    template engines (Gradio's HTML templates are Handlebars + JS template
+    literals) could read as syntax, so data can never become markup or code."""
+    return html.escape("" if value is None else str(value), quote=True).translate(_TEMPLATE_CHARS)
+
+
+# ---------------------------------------------------------------- answer views
+
+@dataclass
+class View:
+    """What the source viewer needs to show one citation or passage."""
+
+    doc_id: str
+    start: int
+    end: int
+    sha256: str | None
+    title: str
+    question: str
+    page: int | None = None
+    raw_start: int | None = None
+    raw_end: int | None = None
+    parallel: dict | None = None
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _source_line(doc_id: str, page, raw_start, raw_end) -> str:
+    page_text = f", page {page}" if page else ""
+    return f"{doc_id}{page_text}, characters {raw_start}–{raw_end}"
+
+
+def _turn_from_answer(turn_id: int, answer, shas: dict[str, str]) -> dict:
+    """One chat turn: the answer's JSON and the views of its citations and hits."""
+    result = answer.to_dict()
+    views: dict[str, dict] = {}
+    for quote in answer.quotes:
+        citation = quote.citation
+        views[f"q{citation.n}"] = View(
+            doc_id=citation.doc_id, start=citation.start, end=citation.end, sha256=shas.get(citation.doc_id),
+            title=f"[{citation.n}] {_source_line(citation.doc_id, citation.page, citation.raw_start, citation.raw_end)}",
+            question=answer.question, page=citation.page, raw_start=citation.raw_start, raw_end=citation.raw_end,
+            parallel=citation.parallel if isinstance(citation.parallel, dict) else None,
+        ).as_dict()
+    for i, hit in enumerate(answer.hits, start=1):
+        chunk = hit.chunk
+        views[f"h{i}"] = View(
+            doc_id=chunk.doc_id, start=chunk.start, end=chunk.end, sha256=shas.get(chunk.doc_id),
+            title=f"passage {i}: {_source_line(chunk.doc_id, chunk.page, chunk.raw_start, chunk.raw_end)}",
+            question=answer.question, page=chunk.page, raw_start=chunk.raw_start, raw_end=chunk.raw_end,
+        ).as_dict()
+    return {"id": turn_id, "question": answer.question, "result": result, "views": views}
+
+
+# ---------------------------------------------------------------- HTML builders
+
+TRANSCRIPT_CSS = """
+.chat { max-height: 64vh; min-height: 220px; overflow-y: auto; padding: 6px 10px 6px 2px; font-size: 15px; }
+.empty { color: var(--body-text-color-subdued); padding: 28px 12px; text-align: center; }
+.turn { margin: 0 0 14px; }
+.msg { border-radius: 10px; padding: 9px 13px; margin: 6px 0; line-height: 1.55; overflow-wrap: anywhere; }
+.user { background: var(--color-accent-soft); margin-left: 12%; white-space: pre-wrap; }
+.bot { background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary); margin-right: 4%; }
+.who { display: block; font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.05em; color: var(--body-text-color-subdued); margin-bottom: 2px; }
+ol.quotes { margin: 0; padding-left: 0; list-style: none; }
+ol.quotes li { margin: 0 0 8px; }
+.quote { white-space: pre-wrap; }
+.parallel { font-size: 13px; color: var(--body-text-color-subdued); margin: 2px 0 0 14px; white-space: pre-wrap; }
+button.cite { font: inherit; font-weight: 700; color: var(--color-accent); background: none; border: none; padding: 0 2px; cursor: pointer; }
+button.cite:hover { text-decoration: underline; }
+.sources { margin-top: 8px; border-top: 1px solid var(--border-color-primary); padding-top: 6px; font-size: 13px; }
+.sources ol { margin: 2px 0 0; padding-left: 0; list-style: none; }
+.sources li { margin: 1px 0; }
+button.src { font: inherit; text-align: left; background: none; border: none; padding: 0; cursor: pointer; color: var(--body-text-color); }
+button.src:hover { color: var(--color-accent); text-decoration: underline; }
+.head { font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; color: var(--body-text-color-subdued); }
+table.conflicts { border-collapse: collapse; margin: 8px 0 4px; font-size: 13px; }
+table.conflicts caption { text-align: left; font-weight: 600; padding-bottom: 3px; }
+table.conflicts th, table.conflicts td { border: 1px solid var(--border-color-primary); padding: 3px 8px; vertical-align: top; }
+.abstain { font-weight: 600; }
+.excerpt { font-size: 13px; color: var(--body-text-color-subdued); white-space: pre-wrap; margin: 1px 0 6px 14px; }
+"""
+
+TRANSCRIPT_JS = """
+element.addEventListener('click', function (event) {
+  const target = event.target.closest('[data-cite]');
+  if (!target || !element.contains(target)) return;
+  event.preventDefault();
+  trigger('click', {cite: target.getAttribute('data-cite')});
+});
+const toBottom = function () {
+  const box = element.querySelector('.chat');
+  if (box) box.scrollTop = box.scrollHeight;
+};
+watch('value', toBottom);
+toBottom();
+"""
+
+VIEWER_CSS = """
+.viewer { font-size: 14px; }
+.vhead { padding: 4px 2px 8px; line-height: 1.45; overflow-wrap: anywhere; }
+.vhead .q { color: var(--body-text-color-subdued); font-size: 13px; }
+.vbody { display: flex; gap: 12px; align-items: flex-start; }
+.doc { flex: 3; max-height: 64vh; overflow-y: auto; white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.6;
+       border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; background: var(--background-fill-primary); }
+mark.cited { background: #ffe066; color: #111; border-radius: 3px; padding: 1px 0; box-shadow: 0 0 0 2px #ffd43b; }
+mark.par { background: #c3fae8; color: #111; border-radius: 3px; }
+aside.par { flex: 2; border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; background: var(--background-fill-secondary);
+            white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.6; max-height: 64vh; overflow-y: auto; }
+.cut { color: var(--body-text-color-subdued); font-style: italic; }
+.note { color: var(--body-text-color-subdued); padding: 18px 6px; }
+.warn { color: #b45309; font-size: 13px; margin: 2px 0 6px; }
+"""
+
+VIEWER_JS = """
+const showMark = function () {
+  const mark = element.querySelector('mark.cited');
+  if (!mark) return;
+  const box = element.querySelector('.doc');
+  if (box) box.scrollTop = Math.max(0, mark.offsetTop - box.offsetTop - box.clientHeight / 3);
+  mark.scrollIntoView({block: 'nearest', inline: 'nearest'});
+};
+watch('value', showMark);
+showMark();
+"""
+
+STATUS_CSS = """
+.err { color: #b91c1c; font-weight: 600; margin: 4px 2px; }
+.info { color: var(--body-text-color-subdued); margin: 4px 2px; }
+.ok { color: #15803d; margin: 4px 2px; }
+ul { margin: 4px 0; padding-left: 18px; }
+"""
+
+UPLOADS_CSS = """
+table { border-collapse: collapse; font-size: 14px; margin: 4px 0; }
+th, td { border: 1px solid var(--border-color-primary); padding: 4px 10px; text-align: left; }
+td.n { text-align: right; }
+.note { color: var(--body-text-color-subdued); }
+"""
+
+EMPTY_TRANSCRIPT = (
+    '<div class="chat"><div class="empty">Ask a question about the reports. Every answer is made of sentences '
+    "quoted verbatim from them; click a citation <b>[n]</b> to read it in its report.</div></div>"
+)
+EMPTY_VIEWER = (
+    '<div class="viewer"><div class="note">Click a citation <b>[n]</b> in an answer, or pick a source above, '
+    "to read the passage highlighted in its report.</div></div>"
+)
+
+
+def status_html(message: str = "", kind: str = "err") -> str:
+    if not message:
+        return ""
+    role = ' role="alert"' if kind == "err" else ""
+    return f'<p class="{esc(kind)}"{role}>{esc(message)}</p>'
+
+
+def render_turn(turn: dict) -> str:
+    result, tid = turn["result"], turn["id"]
+    parts = [f'<section class="turn" data-turn="{tid}">',
+             f'<div class="msg user"><span class="who">You</span>{esc(turn["question"])}</div>',
+             '<div class="msg bot"><span class="who">Assistant</span>']
+    if result.get("abstained"):
+        parts.append(f'<p class="abstain">{esc(result.get("message") or "The reports do not answer this question.")}</p>')
+        hits = result.get("hits") or []
+        if hits:
+            parts.append('<div class="head">Possibly related</div><ol class="quotes">')
+            for i, hit in enumerate(hits[:3], start=1):
+                excerpt = hit["text"] if len(hit["text"]) <= 320 else hit["text"][:320].rstrip() + " …"
+                parts.append(
+                    f'<li><button type="button" class="src" data-cite="t{tid}-h{i}">'
+                    f'{esc(_source_line(hit["doc_id"], hit.get("page"), hit["raw_start"], hit["raw_end"]))}</button>'
+                    f'<div class="excerpt">{esc(excerpt)}</div></li>')
+            parts.append("</ol>")
+    else:
+        parts.append('<ol class="quotes">')
+        for quote in result.get("answer", []):
+            citation = quote["citation"]
+            n = int(citation["n"])
+            parts.append(f'<li><q class="quote">{esc(quote["text"])}</q> '
+                         f'<button type="button" class="cite" data-cite="t{tid}-q{n}" title="Show in the report">[{n}]</button>')
+            parallel = citation.get("parallel")
+            if isinstance(parallel, dict) and parallel.get("text"):
+                lang = LANG_NAMES.get(parallel.get("lang"), parallel.get("lang") or "")
+                parts.append(f'<div class="parallel">{esc(lang)}: {esc(parallel["text"])}</div>')
+            parts.append("</li>")
+        parts.append("</ol>")
+        conflicts = result.get("conflicts") or []
+        if conflicts:
+            parts.append('<table class="conflicts"><caption>The reports disagree</caption>')
+            for conflict in conflicts:
+                cells = "".join(
+                    f'<td>{esc(entry.get("figure"))} <span class="head">in</span> {esc(entry.get("doc_id"))} '
+                    f'<button type="button" class="cite" data-cite="t{tid}-q{int(entry.get("n", 0))}">[{int(entry.get("n", 0))}]</button></td>'
+                    for entry in conflict.get("values", []))
+                parts.append(f'<tr><th>{esc(conflict.get("what"))}</th>{cells}</tr>')
+            parts.append("</table>")
+        parts.append('<div class="sources"><div class="head">Sources</div><ol>')
+        for quote in result.get("answer", []):
+            citation = quote["citation"]
+            n = int(citation["n"])
+            line = _source_line(citation["doc_id"], citation.get("page"), citation["raw_start"], citation["raw_end"])
+            parts.append(f'<li><button type="button" class="src" data-cite="t{tid}-q{n}">[{n}] {esc(line)}</button></li>')
+        parts.append("</ol></div>")
+    parts.append("</div></section>")
+    return "".join(parts)
+
+
+def render_transcript(turns: list[dict]) -> str:
+    if not turns:
+        return EMPTY_TRANSCRIPT
+    return '<div class="chat">' + "".join(render_turn(turn) for turn in turns) + "</div>"
+
+
+def source_choices(turns: list[dict]) -> list[tuple[str, str]]:
+    """(label, key) of every citation and passage in the chat, newest first."""
+    choices = []
+    for turn in reversed(turns):
+        for key, view in turn["views"].items():
+            if key.startswith("q") or turn["result"].get("abstained"):
+                choices.append((f"Q{turn['id'] + 1} {view['title']}", f"t{turn['id']}-{key}"))
+    return choices
+
+
+def _find_view(turns: list[dict], key) -> dict | None:
+    match = re.fullmatch(r"t(\d{1,9})-([qh]\d{1,4})", str(key or ""))
+    if not match:
+        return None
+    turn_id, view_key = int(match.group(1)), match.group(2)
+    for turn in turns:
+        if turn["id"] == turn_id:
+            return turn["views"].get(view_key)
+    return None
+
+
+def render_view(index, view: dict) -> str:
+    """The document's clean text with the span highlighted (and the parallel
+    passage beside it), from the index generation that is live now."""
+    doc_id = view["doc_id"]
+    info = index.manifest.files.get(doc_id)
+    if info is None:
+        return (f'<div class="viewer"><div class="note">The report {esc(doc_id)} is no longer in the index '
+                "(it was removed or the index was rebuilt without it).</div></div>")
+    text = index.document(doc_id).text
+    start, end = int(view["start"]), int(view["end"])
+    warning = ""
+    if view.get("sha256") and view["sha256"] != info["sha256"]:
+        warning = '<p class="warn">This report changed after the answer was given; the highlight may be off.</p>'
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    marks = [(start, end, "cited")]
+    parallel = view.get("parallel") if isinstance(view.get("parallel"), dict) else None
+    if parallel:
+        try:
+            p_start, p_end = int(parallel["start"]), int(parallel["end"])
+        except (KeyError, TypeError, ValueError):
+            p_start = p_end = -1
+        if 0 <= p_start < p_end <= len(text) and (p_end <= start or p_start >= end):
+            marks.append((p_start, p_end, "par"))
+    marks.sort()
+    lo = max(0, min(m[0] for m in marks) - VIEW_WINDOW)
+    hi = min(len(text), max(m[1] for m in marks) + VIEW_WINDOW)
+    body = []
+    if lo > 0:
+        body.append(f'<span class="cut">[… {lo:,} characters before this are not shown …]</span>\n')
+    position = lo
+    for mark_start, mark_end, kind in marks:
+        body.append(esc(text[position:mark_start]))
+        body.append(f'<mark class="{kind}">{esc(text[mark_start:mark_end])}</mark>')
+        position = mark_end
+    body.append(esc(text[position:hi]))
+    if hi < len(text):
+        body.append(f'\n<span class="cut">[… {len(text) - hi:,} more characters not shown …]</span>')
+    aside = ""
+    if parallel and parallel.get("text"):
+        lang = LANG_NAMES.get(parallel.get("lang"), parallel.get("lang") or "other language")
+        aside = (f'<aside class="par"><div class="head">Same passage in {esc(lang)}</div>'
+                 f'{esc(parallel["text"])}</aside>')
+    head = (f'<div class="vhead"><b>{esc(view["title"])}</b>'
+            f'<div class="q">cited for: {esc(view.get("question", ""))}</div></div>')
+    return (f'<div class="viewer" data-doc="{esc(doc_id)}">{head}{warning}<div class="vbody">'
+            f'<div class="doc">{"".join(body)}</div>{aside}</div></div>')
+
+
+def render_uploads(rows: list[dict]) -> str:
+    if not rows:
+        return '<p class="note">No uploaded reports yet. The shipped reports are always searched.</p>'
+    lines = ["<table><tr><th>Your report</th><th>Chunks</th><th>Size</th></tr>"]
+    for row in rows:
+        chunks = "not indexed" if row["chunks"] is None else str(row["chunks"])
+        lines.append(f'<tr><td>{esc(row["file"])}</td><td class="n">{esc(chunks)}</td>'
+                     f'<td class="n">{esc(_size(row["bytes"]))}</td></tr>')
+    lines.append("</table>")
+    return "".join(lines)
+
+
+def _size(n: int) -> str:
+    if n >= 2**20:
+        return f"{n / 2**20:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} B"
