@@ -109,7 +109,8 @@ class Assistant:
         query_vectors = retriever.encode_query(question)
         hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors, prefer=prefer)
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
-        candidates = candidate_sentences(hits, documents, titles={card.doc_id: card.title for card in self.cards})
+        candidates = candidate_sentences(hits, documents, titles={card.doc_id: card.title for card in self.cards},
+                                         lists=query.intent == "list")
         relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance)
         reason = unanswerable_reason(question, retriever.index)
@@ -118,7 +119,7 @@ class Assistant:
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
                               "The closest passages are listed below as possibly related, not as an answer.")
             return answer
-        scores = score_candidates(question, candidates, retriever.index.lexical)
+        scores = score_candidates(question, candidates, retriever.index.lexical, ignore=set(query.reports.words))
         chosen = select_quotes(candidates, scores, across_reports=query.across_reports)
         answer.quotes = order_and_cite(
             chosen, documents,

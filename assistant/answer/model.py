@@ -61,3 +61,4 @@ class Candidate:
     start: int
     end: int
     text: str
+    is_list: bool = False  # a run of list items (with its lead-in), quoted whole

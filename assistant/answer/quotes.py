@@ -27,10 +27,13 @@ def strip_urls(text: str) -> str:
 
 
 def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_hits: int = 8,
-                        titles: dict[str, str] | None = None) -> list[Candidate]:
+                        titles: dict[str, str] | None = None, lists: bool = False) -> list[Candidate]:
     """Quotable sentences of the top hits.  A report's title (``titles``:
-    doc_id -> title, from its card) and its headings name a passage; they
-    never answer a question, so they are not candidates."""
+    doc_id -> title, from its card), its headings, short lines that announce
+    what follows ("By Region:") and sales lines around a link ("Get a Sample
+    PDF: https://...") never answer a question, so they are not candidates.
+    With ``lists``, each run of list items or table rows is one more
+    candidate, quoted whole (a list question wants the list, not one item)."""
     candidates: list[Candidate] = []
     titles = titles or {}
     for rank, hit in enumerate(hits[:max_hits]):
@@ -39,9 +42,60 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_
         names = [_squash(name) for name in [titles.get(chunk.doc_id, ""), *chunk.heading.split(" > ")] if name.strip()]
         for start, end in sentence_spans(text, chunk.start, chunk.end):
             sentence = text[start:end]
-            if _is_quotable(sentence) and not _is_a_name(_squash(sentence), names):
+            if _is_quotable(sentence) and not _is_a_name(_squash(sentence), names) and not is_boilerplate(sentence):
                 candidates.append(Candidate(hit, rank, start, end, sentence))
+        if lists:
+            for start, end in list_runs(text, chunk.start, chunk.end):
+                candidates.append(Candidate(hit, rank, start, end, text[start:end], is_list=True))
     return candidates
+
+
+_URL_RE = re.compile(r"https?://\S+|www\.\S+")
+_CALL_TO_ACTION_RE = re.compile(
+    r"\b(?:request|get|download|buy|purchase|inquire|enquire|ask|order|contact|browse|click|speak|talk)\b"
+    r".{0,40}\b(?:sample|report|analyst|discount|pdf|copy|brochure|quote|toc|customi[sz]ation|us)\b", re.I)
+_MAX_LIST_ITEM_WORDS = 12
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """A sales or navigation line: a link with little else around it, a call
+    to action ("Request a sample of this report"), or a line that only
+    announces what follows ("By Region:", "... is segmented into:")."""
+    words = re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", _URL_RE.sub("", sentence))
+    if _URL_RE.search(sentence) and len(words) < 12:
+        return True
+    if _CALL_TO_ACTION_RE.search(sentence) and len(words) < 16:
+        return True
+    return sentence.rstrip().endswith((":", "："))  # it announces what follows: the list is the answer
+
+
+def list_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of two or more consecutive short lines (list items, table rows)
+    between ``start`` and ``end``, each with the line that introduces it when
+    that line ends with a colon ("... is segmented into:"): the lead-in says
+    what the list is.  Blank lines between items do not break a run."""
+    runs: list[tuple[int, int]] = []
+    run_start, run_end, count, lead_in = None, 0, 0, None
+    position = start
+    for line in text[start:end].split("\n"):
+        line_start, line_end = position + len(line) - len(line.lstrip()), position + len(line.rstrip())
+        position += len(line) + 1
+        stripped = line.strip(" |-*\t")
+        if not stripped:
+            continue
+        words = len(re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{1,4}", stripped))
+        if 0 < words <= _MAX_LIST_ITEM_WORDS and not stripped.endswith((".", "。", ":", "：")):
+            if run_start is None:
+                run_start, count = lead_in if lead_in is not None else line_start, 0
+            run_end, count = line_end, count + 1
+            continue
+        if run_start is not None and count >= 2:
+            runs.append((run_start, run_end))
+        run_start, count = None, 0
+        lead_in = line_start if stripped.endswith((":", "：")) else None
+    if run_start is not None and count >= 2:
+        runs.append((run_start, run_end))
+    return runs
 
 
 def _squash(text: str) -> str:
@@ -70,14 +124,18 @@ def lexical_coverage(question_tokens: list[str], text: str, lexical: LexicalInde
     return sum(lexical.idf(token) for token in unique if token in present) / total
 
 
-def score_candidates(question: str, candidates: list[Candidate], lexical: LexicalIndex) -> list[float]:
+def score_candidates(question: str, candidates: list[Candidate], lexical: LexicalIndex,
+                     ignore: set[str] | frozenset[str] = frozenset()) -> list[float]:
     """Term overlap with the question, the rank of the hit the sentence comes
     from, and a bonus for figures when the question asks for a quantity.
+    ``ignore``: question tokens that only named the report (its publisher, its
+    market): retrieval has used them already, and a sentence holding them
+    (the publisher's blurb) is not thereby an answer.
 
     No model runs here (a warm answer must stay within tens of milliseconds);
     the hit rank carries the dense channels' judgement of the passage.
     """
-    question_tokens = tokenize(question)
+    question_tokens = [token for token in tokenize(question) if token not in ignore] or tokenize(question)
     wants_figure = asks_for_quantity(question)
     scores = []
     for candidate in candidates:
@@ -85,7 +143,8 @@ def score_candidates(question: str, candidates: list[Candidate], lexical: Lexica
         prior = 1.0 / (1 + candidate.rank)
         figure = 0.15 if wants_figure and FIGURE_RE.search(candidate.text) else 0.0
         # Titles, headings and list fragments quote badly: prefer real sentences.
-        fragment = 0.0 if _SENTENCE_END_RE.search(candidate.text) or candidate.text.startswith("|") else 0.15
+        fragment = 0.0 if (candidate.is_list or _SENTENCE_END_RE.search(candidate.text)
+                           or candidate.text.startswith("|")) else 0.15
         scores.append(0.6 * coverage + 0.4 * prior + figure - fragment)
     return scores
 

@@ -15,8 +15,9 @@ market research company", "published by X", "© X", "X Research offers") or,
 failing that, the web domain most of its links point to.
 
 A sidecar file ``<report file>.card.json`` next to a report overrides any
-field of the guess (e.g. ``{"publisher": "Acme Research"}``); it is read each
-time the index is opened, so an edit needs no rebuild.
+field of the guess (e.g. ``{"publisher": "Acme Research"}``; a value of the
+wrong type, a text where a list belongs, is ignored); it is read each time the
+index is opened, so an edit needs no rebuild.
 """
 from __future__ import annotations
 
@@ -39,12 +40,12 @@ _ZH_MARKET_RE = re.compile(r"([\u4e00-\u9fff]{2,14}?)市[场場]")
 _ZH_LEADING = ("全球", "世界", "中国", "中國")
 _PERIOD_RE = re.compile(r"(20\d\d|19\d\d)\s*(?:-|–|—|to|至|到|~)\s*(20\d\d|19\d\d)")
 _BASE_YEAR_RE = re.compile(r"(?:base year|基准年|基準年)\D{0,12}(20\d\d)", re.I)
-_NAME = r"[A-Z][\w&.'’-]*(?:[ \t]+[A-Z][\w&.'’-]*){0,3}"
+_NAME = r"[A-Z][\w&'’-]*(?:[ \t]+[A-Z][\w&'’-]*){0,3}"
 _PUBLISHER_RES = (
     re.compile(rf"({_NAME}),?[ \t]+(?:is[ \t]+)?an?[ \t]+(?:leading[ \t]+|global[ \t]+|premier[ \t]+)*"
                r"(?:market[ \t]+)?(?:research|intelligence|consulting|advisory|analytics)[ \t]+(?:company|firm|provider|organi[sz]ation)"),
     re.compile(rf"(?:published|prepared|compiled)[ \t]+by[ \t]+({_NAME})"),
-    re.compile(rf"(?:©|\(c\)|copyright)[ \t]*(?:©[ \t]*)?(?:\d{{4}}[ \t]*)?({_NAME})", re.I),
+    re.compile(rf"(?:©|\([cC]\)|[cC]opyright)[ \t]*(?:©[ \t]*)?(?:\d{{4}}[ \t]*)?({_NAME})"),
     re.compile(rf"\b({_NAME}[ \t]+(?:Research|Group|Insights|Consulting|Intelligence|Analytics))[ \t]+"
                r"(?:offers|provides|expects|estimates|projects|forecasts|analy[sz]es|has)"),
 )
@@ -107,7 +108,7 @@ def chinese_market(title: str) -> str:
     match = _ZH_MARKET_RE.search(title)
     if not match:
         return ""
-    phrase = match.group(1)
+    phrase = match.group(1).lstrip("年的")  # "2024-2030年全球远程教育市场": the match starts at 年
     for prefix in _ZH_LEADING:
         if phrase.startswith(prefix) and len(phrase) > len(prefix) + 1:
             phrase = phrase[len(prefix):]
@@ -189,7 +190,16 @@ def with_sidecar(card: ReportCard, report_path: Path | str) -> ReportCard:
         return card
     if not isinstance(data, dict):
         return card
-    merged = {**card.to_dict(), **{key: value for key, value in data.items() if key != "doc_id"}, "edited": True}
+    merged = card.to_dict()
+    for key, value in data.items():
+        default = merged.get(key)
+        if key in ("doc_id", "edited") or key not in merged:
+            continue
+        if isinstance(default, str) and isinstance(value, str):
+            merged[key] = value
+        elif isinstance(default, list) and isinstance(value, list) and all(isinstance(item, str) for item in value):
+            merged[key] = value
+    merged["edited"] = True
     return ReportCard.from_dict(merged)
 
 

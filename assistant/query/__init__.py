@@ -4,6 +4,7 @@
 :class:`Query`) and ``reports`` (which reports of the library it names).
 """
 from .question import (
+    INTENTS,
     Query,
     QuestionError,
     asks_across_reports,
@@ -11,12 +12,13 @@ from .question import (
     clean_question,
     normalize_question,
     parse_query,
+    question_intent,
     question_names,
     validate_question,
 )
 from .reports import ReportMatch, match_reports
 
 __all__ = [
-    "Query", "QuestionError", "ReportMatch", "asks_across_reports", "asks_for_quantity", "clean_question",
-    "match_reports", "normalize_question", "parse_query", "question_names", "validate_question",
+    "INTENTS", "Query", "QuestionError", "ReportMatch", "asks_across_reports", "asks_for_quantity", "clean_question",
+    "match_reports", "normalize_question", "parse_query", "question_intent", "question_names", "validate_question",
 ]

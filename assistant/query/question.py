@@ -26,6 +26,40 @@ _QUANTITY_RE = re.compile(
 )
 
 
+_LIST_RE = re.compile(
+    r"\b(?:which|what)\s+(?:are\s+the\s+|were\s+the\s+|are\s+|other\s+)?(?:[\w-]+\s+){0,3}"
+    r"(?:companies|players|vendors|firms|segments|sub-?segments|types|regions|applications|factors|trends|drivers|"
+    r"challenges|categories|components|technologies|options|services|products|end[- ]?users|countries|settings|"
+    r"analyses|methods|modalities|channels|opportunities|risks|barriers)\b"
+    r"|\blist\b|\bname (?:the|all)\b|哪些|哪几|哪幾|列出|包括什么|包括什麼|包含哪",
+    re.I,
+)
+_REASON_RE = re.compile(
+    r"\bwhy\b|\bhow (?:does|do|did|can|could|will|might|would|is|are)\b|\bwhat (?:drives|explains|causes|is driving|"
+    r"are the reasons|reasons)|\breasons?\b|为什么|為什麼|为何|為何|原因|如何|怎样|怎樣|怎么|怎麼",
+    re.I,
+)
+_YES_NO_RE = re.compile(r"^(?:is|are|does|do|did|can|could|will|has|have|was|were|should)\b|吗[？?]?$|嗎[？?]?$|是否|有没有|有沒有",
+                        re.I)
+INTENTS = ("comparison", "figure", "list", "reason", "yesno", "entity")
+
+
+def question_intent(question: str) -> str:
+    """What kind of answer the question wants, one of :data:`INTENTS`."""
+    text = question.strip()
+    if asks_across_reports(text):
+        return "comparison"
+    if asks_for_quantity(text):
+        return "figure"
+    if _LIST_RE.search(text):
+        return "list"
+    if _REASON_RE.search(text):
+        return "reason"
+    if _YES_NO_RE.search(text):
+        return "yesno"
+    return "entity"
+
+
 def asks_for_quantity(question: str) -> bool:
     return bool(_QUANTITY_RE.search(question))
 
@@ -100,12 +134,13 @@ class Query:
     lang: str  # "en" or "zh"
     asks_quantity: bool  # how much / how fast / what share ...
     across_reports: bool  # compare / each report / 两份报告 ...
+    intent: str = "entity"  # one of INTENTS: comparison, figure, list, reason, yesno, entity
     names: tuple[str, ...] = field(default_factory=tuple)  # proper names it asks about
     reports: ReportMatch = field(default_factory=ReportMatch)  # the reports it names, by publisher or market
 
     def to_dict(self) -> dict:
         return {"shown": self.shown, "text": self.text, "lang": self.lang, "asks_quantity": self.asks_quantity,
-                "across_reports": self.across_reports, "names": list(self.names), "reports": self.reports.to_dict()}
+                "across_reports": self.across_reports, "intent": self.intent, "names": list(self.names), "reports": self.reports.to_dict()}
 
 
 def parse_query(question: str | None, max_chars: int, cards: list[ReportCard] | None = None) -> Query:
@@ -122,6 +157,7 @@ def parse_query(question: str | None, max_chars: int, cards: list[ReportCard] | 
         lang=detect_lang(text),
         asks_quantity=asks_for_quantity(text),
         across_reports=asks_across_reports(text),
+        intent=question_intent(text),
         names=tuple(question_names(text)),
         reports=match_reports(text, cards or []),
     )

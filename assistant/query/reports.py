@@ -25,6 +25,7 @@ _GENERIC_PUBLISHER_WORDS = frozenset(
     """research group market markets insights insight consulting intelligence analytics analysis report reports
     inc ltd llc co corp company global data the and of international industry industries""".split()
 )
+_GENERIC_PUBLISHER_TOKENS = frozenset(token for word in _GENERIC_PUBLISHER_WORDS for token in tokenize(word))
 _MIN_DOMAIN_PREFIX = 4
 
 
@@ -32,17 +33,15 @@ _MIN_DOMAIN_PREFIX = 4
 class ReportMatch:
     doc_ids: tuple[str, ...] = ()
     by: str = ""  # "publisher", "market", "publisher+market" or "" when the question names no report
+    words: tuple[str, ...] = ()  # the question's tokens that named them (answers do not need to hold them again)
 
     def to_dict(self) -> dict:
         return {"doc_ids": list(self.doc_ids), "by": self.by}
 
 
 def _publisher_keys(card: ReportCard) -> set[str]:
-    keys = set()
-    for word in tokenize(card.publisher):
-        if word not in _GENERIC_PUBLISHER_WORDS and len(word) >= 3 and not word.isdigit():
-            keys.add(word)
-    return keys
+    return {token for token in tokenize(card.publisher)
+            if token not in _GENERIC_PUBLISHER_TOKENS and len(token) >= 3 and not token.isdigit()}
 
 
 def _domains(card: ReportCard) -> set[str]:
@@ -50,15 +49,19 @@ def _domains(card: ReportCard) -> set[str]:
     return {alias for alias in card.aliases if alias.islower() and len(alias) >= _MIN_DOMAIN_PREFIX}
 
 
-def names_publisher(card: ReportCard, question_tokens: set[str]) -> bool:
-    if _publisher_keys(card) & question_tokens:
-        return True
+def publisher_words(card: ReportCard, question_tokens: set[str]) -> set[str]:
+    """The question's tokens that name the card's publisher: a distinctive
+    word of its name, or the start of its web domain."""
+    words = _publisher_keys(card) & question_tokens
     for domain in _domains(card):
-        for token in question_tokens:
-            if len(token) >= _MIN_DOMAIN_PREFIX and token.isalpha() and domain.startswith(token) \
-                    and token not in _GENERIC_PUBLISHER_WORDS:
-                return True
-    return False
+        words |= {token for token in question_tokens
+                  if len(token) >= _MIN_DOMAIN_PREFIX and token.isalpha() and domain.startswith(token)
+                  and token not in _GENERIC_PUBLISHER_TOKENS}
+    return words
+
+
+def names_publisher(card: ReportCard, question_tokens: set[str]) -> bool:
+    return bool(publisher_words(card, question_tokens))
 
 
 def market_specificity(card: ReportCard, question_tokens: set[str]) -> int:
@@ -99,4 +102,14 @@ def match_reports(question: str, cards: list[ReportCard]) -> ReportMatch:
     if len(docs) == len(cards) and len(cards) > 1:
         return ReportMatch()
     order = [card.doc_id for card in cards]
-    return ReportMatch(tuple(sorted(docs, key=order.index)), by)
+    named = [card for card in cards if card.doc_id in docs]
+    words = set()
+    for card in named:
+        if "publisher" in by:
+            words |= publisher_words(card, tokens)
+        if "market" in by:
+            for phrase in (card.market, card.market_zh, *card.aliases):
+                phrase_tokens = set(tokenize(phrase))
+                if phrase_tokens and phrase_tokens <= tokens:
+                    words |= phrase_tokens
+    return ReportMatch(tuple(sorted(docs, key=order.index)), by, tuple(sorted(words)))
