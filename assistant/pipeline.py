@@ -15,6 +15,7 @@ from .answer import (
     find_conflicts,
     in_asker_language,
     lexical_coverage,
+    library_coverage,
     order_and_cite,
     score_candidates,
     select_quotes,
@@ -28,6 +29,7 @@ from .lexical import tokenize
 from .query import Query, parse_query
 from .retrieval import Hit, Retriever
 from .store import IndexStateError, open_index
+from .translation import get_translator
 
 
 def check_settings(index, settings: Settings, encoders: dict) -> None:
@@ -93,8 +95,7 @@ class Assistant:
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> list[Hit]:
         query = self.read(query)
-        return self.retriever.search(query.text, k or self.settings.top_k, mode, doc_ids,
-                                     prefer=set(query.reports.doc_ids))
+        return self.retriever.search(query.text, k or self.settings.top_k, mode, doc_ids, prefer=self._preferred(query))
 
     def read(self, question: str) -> Query:
         """The question as the assistant reads it (language, intent, named reports)."""
@@ -103,7 +104,7 @@ class Assistant:
     def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> Answer:
         query = self.read(question)
         question = query.text
-        prefer = set(query.reports.doc_ids)
+        prefer = self._preferred(query)
         retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
         k = k or self.settings.top_k
         query_vectors = retriever.encode_query(question)
@@ -113,7 +114,7 @@ class Assistant:
                                          lists=query.intent == "list")
         relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance)
-        reason = unanswerable_reason(question, retriever.index)
+        reason = unanswerable_reason(question, retriever.index) or self._off_topic(query, hits)
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
@@ -128,6 +129,33 @@ class Assistant:
         answer.quotes = in_asker_language(answer.quotes, query.lang)
         answer.conflicts = find_conflicts(answer.quotes)
         return answer
+
+    def _preferred(self, query: Query) -> set[str]:
+        """The reports the question names, to search first; none when the
+        question also names something (a company, a place) that those reports
+        never mention but another report does: then the naming was loose
+        ("the widget market") and the named thing decides."""
+        prefer = set(query.reports.doc_ids)
+        if not prefer:
+            return prefer
+        index = self.retriever.index
+        for name in query.names:
+            if set(tokenize(name)) & set(query.reports.words):
+                continue
+            if not index.search_lexical(name, 1, doc_ids=prefer) and index.search_lexical(name, 1):
+                return set()
+        return prefer
+
+    def _off_topic(self, query: Query, hits: list[Hit]) -> str | None:
+        """The abstention message when no report covers the question's topic."""
+        similarity = max((hit.multilingual_score if query.lang == "zh" else hit.dense_score for hit in hits[:5]),
+                         default=0.0)
+        if similarity > self.settings.topic_similarity_max:
+            return None
+        coverage = library_coverage(query.text, self.retriever.index.lexical, get_translator())
+        if coverage > self.settings.topic_coverage_max:
+            return None
+        return "No report in the library covers this topic: most of the question's key terms occur in none of them."
 
     def relevance(self, question: str, hits: list[Hit], retriever: Retriever | None = None) -> float:
         """How well the best hit matches: its cosine similarity or the share of

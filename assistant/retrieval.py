@@ -93,6 +93,10 @@ class Retriever:
         self.encoders = encoders
         self.settings = settings
         self.primary = index.channels[0]
+        languages: dict[str, set[str]] = {}
+        for chunk in index.chunks:
+            languages.setdefault(chunk.doc_id, set()).add(chunk.lang)
+        self.doc_languages = languages
 
     def encode_query(self, query: str) -> dict[str, np.ndarray]:
         return {name: self.encoders[name].encode_queries([query])[0] for name in self.index.channels}
@@ -107,10 +111,16 @@ class Retriever:
         if prefer and not doc_ids:
             if query_vectors is None and mode != "lexical":
                 query_vectors = self.encode_query(query)
-            first = self._search(query, k, mode, prefer, query_vectors)
+            # The named reports' passages in their order in the whole library's
+            # ranking (a search inside one report alone would rank its text by
+            # other lists' standards), topped up from a search inside them.
+            ranked = self._search(query, max(3 * k, 30), mode, None, query_vectors)
+            first = [hit for hit in ranked if hit.chunk.doc_id in prefer][:k]
+            if len(first) < k:
+                seen = {hit.row for hit in first}
+                first += [hit for hit in self._search(query, k, mode, prefer, query_vectors) if hit.row not in seen]
             seen = {hit.row for hit in first}
-            rest = [hit for hit in self._search(query, k, mode, None, query_vectors) if hit.row not in seen]
-            return (first + rest)[:k]
+            return (first + [hit for hit in ranked if hit.row not in seen])[:k]
         return self._search(query, k, mode, doc_ids, query_vectors)
 
     def _search(self, query: str, k: int, mode: str, doc_ids: set[str] | None,
@@ -174,14 +184,19 @@ class Retriever:
         ]
 
     def _translated_rows(self, query: str, query_lang: str, depth: int, doc_ids: set[str] | None) -> list[int]:
-        """BM25 over the question's dictionary translation, among chunks in
-        the other language: how an English question reaches Chinese-only text
-        through words, and the reverse."""
+        """BM25 over the question's dictionary translation, among the chunks
+        of reports with no text in the question's language: how a Chinese
+        question reaches an English-only report through words, and the
+        reverse.  A bilingual report is reached in the question's own language."""
         translated = translate_query(query)
         if not translated:
             return []
-        chunks = self.index.chunks
-        return [row for row, _ in self.index.search_lexical(translated, depth, doc_ids) if chunks[row].lang != query_lang]
+        foreign = {doc_id for doc_id, languages in self.doc_languages.items() if query_lang not in languages}
+        if doc_ids:
+            foreign &= doc_ids
+        if not foreign:
+            return []
+        return [row for row, _ in self.index.search_lexical(translated, depth, foreign)]
 
     def _similarities(self, channel: str, rows: list[int], query_vectors, channel_scores) -> dict[int, float]:
         """Cosine similarity of each row in ``channel``, from the search lists

@@ -388,6 +388,23 @@ class Translator:
                     terms.extend(self._words.get(word, "").split()[1:])
         return list(dict.fromkeys(term for term in terms if term.lower() not in _GLOSS_STOPWORDS or _NUMBER_RE.search(term)))
 
+    def key_terms(self, text: str) -> list[tuple[str, list[str]]]:
+        """The words that carry a question's topic, each with its English
+        glosses: Chinese dictionary words of two or more characters (not
+        function words) and Latin words (glosses empty).  Used to judge
+        whether a library covers a question at all."""
+        terms: list[tuple[str, list[str]]] = []
+        for match in _QUERY_TOKEN_RE.finditer(fold_script(text)):
+            token = match.group(0)
+            if not _CJK_RE.match(token):
+                if not _NUMBER_RE.search(token) and token.lower() not in _GLOSS_STOPWORDS:
+                    terms.append((token.lower(), []))
+                continue
+            for word in self.segment(token):
+                if len(word) >= 2 and word not in _ZH_FUNCTION_WORDS:
+                    terms.append((word, self._words.get(word, "").split()[1:]))
+        return terms
+
     def _lookup_english(self, words: list[str]) -> list[str]:
         """Chinese words for an English word or phrase (its last word also tried singular).
 

@@ -5,7 +5,7 @@ sentences), ``parallel`` (the same passage in a bilingual report's other
 language), ``conflicts`` (figures that differ between reports) and
 ``abstention`` (when the reports cannot answer).
 """
-from .abstention import RARE_NAME_MAX_CHUNKS, unanswerable_reason
+from .abstention import RARE_NAME_MAX_CHUNKS, library_coverage, unanswerable_reason
 from .conflicts import extract_figures, find_conflicts
 from .model import Answer, Candidate, Citation, Quote
 from .parallel import ParallelFinder
@@ -20,6 +20,6 @@ from .quotes import (
 
 __all__ = [
     "RARE_NAME_MAX_CHUNKS", "Answer", "Candidate", "Citation", "ParallelFinder", "Quote", "candidate_sentences",
-    "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "order_and_cite", "score_candidates", "select_quotes",
+    "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "library_coverage", "order_and_cite", "score_candidates", "select_quotes",
     "unanswerable_reason",
 ]

@@ -42,3 +42,25 @@ def unanswerable_reason(question: str, index) -> str | None:
             if set(tokens) <= set(tokenize(sentence)) and FIGURE_RE.search(strip_urls(sentence)):
                 return None
     return f"The reports name {rarest} but give no figure for it."
+
+
+def library_coverage(question: str, lexical, translator) -> float:
+    """The share of the question's key terms that the library holds at all.
+
+    A Chinese word counts when the library has its characters (every
+    character pair) or, for a report only in English, one of its English
+    glosses; a Latin word when the library has it.  A question about a topic
+    no report covers names things the library never mentions."""
+    terms = translator.key_terms(question)
+    if not terms:
+        return 1.0
+
+    def known(text: str) -> bool:
+        tokens = tokenize(text)
+        return bool(tokens) and all(lexical.doc_freq.get(token, 0) > 0 for token in tokens)
+
+    seen = 0
+    for word, glosses in terms:
+        if known(word) or any(known(gloss) for gloss in glosses if len(gloss) >= 4):
+            seen += 1
+    return seen / len(terms)

@@ -103,9 +103,13 @@ def _squash(text: str) -> str:
 
 
 def _is_a_name(sentence: str, names: list[str]) -> bool:
-    """The sentence is a title or heading, or a long stretch of one."""
-    return any(sentence and (sentence == name or (len(sentence) >= 20 and (sentence in name or name in sentence)
-                                                  and len(name) >= 0.6 * len(sentence)))
+    """The sentence is a title or heading: one holds the other, and the two
+    are of about one length (a heading tag left open in broken HTML can
+    swallow a paragraph, which is still a sentence)."""
+    def alike(a: str, b: str) -> bool:
+        return a in b and len(a) >= 0.85 * len(b)
+
+    return any(sentence and (sentence == name or (len(sentence) >= 20 and (alike(sentence, name) or alike(name, sentence))))
                for name in names)
 
 

@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from .document import Document
+from .document import Document, looks_like_a_title
 
 SIDECAR_SUFFIX = ".card.json"
 _TITLE_WINDOW = 3000  # the title is in the first characters of a report
@@ -76,15 +76,18 @@ class ReportCard:
 
 
 def _title(document: Document) -> str:
+    """The first heading near the top; else the first long line that does not
+    end like a sentence (a title has no full stop); else nothing."""
     text = document.text
     for heading in document.headings:
-        if heading.start < _TITLE_WINDOW and heading.end - heading.start >= 8:
-            return text[heading.start:heading.end].strip()
+        if heading.start < _TITLE_WINDOW and len(text[heading.start:heading.end].strip()) >= 3:
+            return text[heading.start:heading.end].strip()[:300]
     for line in text[:_TITLE_WINDOW].split("\n"):
         line = line.strip(" |\t")
-        if len(line) >= 20 and sum(char.isalpha() for char in line) >= 10:
+        if len(line) >= 20 and sum(char.isalpha() for char in line) >= 10 and looks_like_a_title(line):
             return line[:300]
     return ""
+
 
 
 def _trim_market(words: list[str]) -> list[str]:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from ..config import TIKTOKEN_ENCODING, ChunkerSettings, setup_offline_environment
-from .document import Document
+from .document import Document, looks_like_a_title
 from .sentences import sentence_spans
 
 
@@ -102,7 +102,7 @@ def document_title(doc: Document) -> str:
     if doc.headings and doc.headings[0].start <= (lines[1][0] if len(lines) > 1 else 0):
         return ""  # the opening heading is in every chunk's heading path already
     for start, end in lines:
-        if end - start >= 30:
+        if end - start >= 30 and looks_like_a_title(doc.text[start:end].strip(" |\t")):
             return doc.text[start:end][:80]
     return ""
 

@@ -16,6 +16,7 @@ What "raw file" means per format:
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from array import array
 from dataclasses import dataclass, field
@@ -159,3 +160,14 @@ class TextBuilder:
 
     def text(self) -> str:
         return "".join(self.chars)
+
+
+def looks_like_a_title(line: str) -> bool:
+    """No full stop at the end, and (in English) mostly capitalised words."""
+    if line.endswith((".", "。", "!", "?", "！", "？")):
+        return False
+    if re.search(r"[\u4e00-\u9fff]", line):
+        return True
+    words = re.findall(r"[A-Za-z][A-Za-z-]+", line)
+    long_words = [word for word in words if len(word) > 3]
+    return bool(long_words) and sum(word[0].isupper() for word in long_words) >= 0.6 * len(long_words)
