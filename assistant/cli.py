@@ -127,7 +127,7 @@ def cmd_search(args) -> int:
 
 
 def format_answer(answer) -> str:
-    lines: list[str] = []
+    lines: list[str] = [f"Read as: {answer.read_as}", ""] if answer.read_as else []
     if answer.abstained:
         lines.append(answer.message)
         lines.append("")
@@ -156,7 +156,7 @@ def format_answer(answer) -> str:
 
 def cmd_ask(args) -> int:
     assistant = _assistant(args)
-    answer = assistant.ask(args.question, args.k, args.mode)
+    answer = assistant.ask(args.question, args.k, args.mode, follow_up_of=args.follow_up_of)
     if args.json:
         _print_json(answer.to_dict())
     else:
@@ -212,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(what)
         sub.add_argument("--k", type=int, default=5, help="number of passages (default 5)")
         sub.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid", help="retrieval mode (default hybrid)")
+    sub.add_argument("--follow-up-of", metavar="PREVIOUS", help="the previous question, for an elliptical follow-up "
+                     "such as \"And by 2032?\" (the answer says how it was read)")
 
     sub = add("eval", cmd_eval, "Measure retrieval and answers on a labelled question set.")
     sub.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"),

@@ -6,6 +6,7 @@ answer from the same persisted index in the same way.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from .answer import (
@@ -26,7 +27,8 @@ from .embedding import load_encoders
 from .ingest import discover_files, file_sha256
 from .ingest.cards import library_cards
 from .lexical import tokenize
-from .query import Query, parse_query
+from .query import Query, normalize_question, parse_query
+from .query.followup import resolve_follow_up
 from .retrieval import Hit, Retriever
 from .store import IndexStateError, open_index
 from .translation import get_translator
@@ -101,8 +103,15 @@ class Assistant:
         """The question as the assistant reads it (language, intent, named reports)."""
         return parse_query(question, self.settings.max_question_chars, self.cards)
 
-    def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None,
+            follow_up_of: str | None = None) -> Answer:
+        """Answer ``question``; ``follow_up_of``, the previous question of the
+        conversation, lets an elliptical one ("And by 2032?") inherit what it
+        leaves out (the answer's ``read_as`` says how it was read)."""
         query = self.read(question)
+        read_as = resolve_follow_up(query.text, normalize_question(follow_up_of) if follow_up_of else None)
+        if read_as:
+            query = replace(self.read(read_as), shown=query.shown)
         question = query.text
         prefer = self._preferred(query)
         retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
@@ -113,7 +122,7 @@ class Assistant:
         candidates = candidate_sentences(hits, documents, titles={card.doc_id: card.title for card in self.cards},
                                          lists=query.intent == "list")
         relevance = self.relevance(question, hits, retriever)
-        answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance)
+        answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=read_as or "")
         reason = unanswerable_reason(question, retriever.index) or self._off_topic(query, hits)
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True

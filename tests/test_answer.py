@@ -13,6 +13,8 @@ from assistant.query import QuestionError
 from conftest import ROOT, is_subsequence, words
 
 IOMT_BILINGUAL = "001_dea5ebdc38bdf3ab.txt"
+TELEMEDICINE = "004_cc81a9a3a938ae48.txt"
+CONNECTED_DEVICES = "003_c2df3797af6a6a40.txt"
 
 
 def eval_questions(lang: str, count: int) -> list[str]:
@@ -136,3 +138,47 @@ def test_question_is_echoed_as_asked_but_searched_normalised(assistant):
     answer = assistant.ask("ｔｅｌｅｍｅｄｉｃｉｎｅ market size in 2023？")
     assert answer.question == "ｔｅｌｅｍｅｄｉｃｉｎｅ market size in 2023？"
     assert any(quote.citation.doc_id == "004_cc81a9a3a938ae48.txt" for quote in answer.quotes)
+
+
+def test_a_follow_up_inherits_the_market_and_says_how_it_was_read(assistant):
+    answer = assistant.ask("And what will it be in 2032?", follow_up_of="What was the telemedicine market size in 2023?")
+    assert answer.read_as.startswith("What was the telemedicine market size in 2032?")
+    assert answer.to_dict()["read_as"] == answer.read_as
+    assert not answer.abstained and all(quote.citation.doc_id == TELEMEDICINE for quote in answer.quotes)
+    alone = assistant.ask("And what will it be in 2032?")
+    assert alone.read_as == ""
+
+
+def test_a_chinese_follow_up_inherits_the_market(assistant):
+    answer = assistant.ask("那2032年呢？", follow_up_of="互联医疗设备市场2025年的规模是多少？")
+    assert answer.read_as.startswith("互联医疗设备市场2032年")
+    assert not answer.abstained and answer.quotes[0].citation.doc_id == CONNECTED_DEVICES
+    assert any("2032" in quote.text or "2032" in (quote.citation.parallel or {}).get("text", "") for quote in answer.quotes)
+
+
+def test_a_list_question_quotes_the_whole_list_with_its_lead_in(assistant):
+    answer = assistant.ask("What application segments does the Reportprime IoMT report cover?")
+    listed = [quote.text for quote in answer.quotes if "\n" in quote.text]
+    assert listed, [quote.text for quote in answer.quotes]
+    assert any(text.rstrip().count("\n") >= 2 and ":" in text.split("\n")[0] for text in listed)
+
+
+def test_titles_headings_and_sales_lines_are_never_quoted(assistant):
+    from assistant.answer.quotes import is_boilerplate
+
+    assert is_boilerplate("Get a Sample PDF of the Report: https://example.com/sample/1")
+    assert is_boilerplate("By Region:") and is_boilerplate("The market is segmented into:")
+    assert not is_boilerplate("The market grew 12 percent in 2024, according to https://example.com/data, driven by demand.")
+    titles = {card.doc_id: card.title for card in assistant.cards}
+    for question in ("What is the telemedicine market?", "醫療物聯網市場報告", "IoT in Healthcare Market report"):
+        for quote in assistant.ask(question).quotes:
+            assert quote.text.strip(" |") != titles[quote.citation.doc_id]
+            assert not is_boilerplate(quote.text)
+
+
+def test_a_question_about_a_topic_no_report_covers_is_refused_with_its_reason(assistant):
+    for question in ("How does photosynthesis convert light into chemical energy?", "光合作用的原理是什么？"):
+        answer = assistant.ask(question)
+        assert answer.abstained and "covers this topic" in answer.message, (question, answer.message)
+    kept = assistant.ask("What was the telemedicine market size in 2023?")
+    assert not kept.abstained

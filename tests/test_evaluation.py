@@ -34,6 +34,56 @@ def test_eval_set_format_and_coverage():
             assert any(evidence in raw for evidence in row["evidence"]), (row["id"], doc)
 
 
+HELDOUT_FILE = ROOT / "eval" / "heldout.jsonl"
+
+
+def test_held_out_set_format_coverage_and_verbatim_evidence():
+    rows = [json.loads(line) for line in HELDOUT_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    ids = [row["id"] for row in rows]
+    assert len(rows) >= 150 and len(set(ids)) == len(rows)
+    kinds = Counter(row["kind"] for row in rows)
+    assert set(kinds) <= {"number", "entity", "list", "reasoning", "yesno", "comparison", "unanswerable"}
+    assert kinds["unanswerable"] >= 20
+    assert Counter(row.get("unanswerable") for row in rows if row["kind"] == "unanswerable").keys() >= {"entity", "topic", "figure"}
+    assert sum(1 for row in rows if row["lang"] == "zh" and row.get("script") == "hant") >= 10
+    assert sum(1 for row in rows if row.get("follows")) >= 10
+    for position, row in enumerate(rows):
+        if row.get("follows"):
+            assert row["follows"] in ids[:position], row["id"]  # a follow-up follows an earlier question
+        if row["doc"] is None:
+            assert row["evidence"] == [] and row["kind"] == "unanswerable"
+            continue
+        docs = [row["doc"]] if isinstance(row["doc"], str) else row["doc"]
+        raws = {doc: (SEEDS / doc).read_text(encoding="utf-8") for doc in docs}
+        for evidence in row["evidence"]:
+            assert 15 <= len(evidence) <= 200, (row["id"], evidence)
+            assert any(evidence in raw for raw in raws.values()), (row["id"], evidence)
+        for doc, raw in raws.items():
+            assert any(evidence in raw for evidence in row["evidence"]), (row["id"], doc)
+
+
+def test_answer_metrics_judge_quotes_by_overlap_with_the_evidence(assistant):
+    """A quote that is the evidence counts; one from another report does not;
+    the gold answer counts only when it is short enough to sit in the evidence."""
+    from assistant.evaluation.judge import RelevanceJudge
+
+    question = Question("x", "What was the telemedicine market size in 2023?", ["004_cc81a9a3a938ae48.txt"],
+                        ["size reached **US$ 74.7 Billion in 2023**"], answer="US$ 74.7 Billion")
+    assert question.gold == "US$ 74.7 Billion"
+    assert Question("y", "q", ["a"], ["some evidence text"], answer="a note not in the evidence").gold is None
+    judge = RelevanceJudge(assistant.index)
+    raw = (SEEDS / "004_cc81a9a3a938ae48.txt").read_text(encoding="utf-8")
+    start = raw.index("The global")
+    end = raw.index("2023**", start) + len("2023**")
+    assert judge.quote_is_right(question, {"doc_id": "004_cc81a9a3a938ae48.txt", "page": None, "raw_start": start, "raw_end": end})
+    assert not judge.quote_is_right(question, {"doc_id": "000_3e72e74fd57db5f9.txt", "page": None, "raw_start": start, "raw_end": end})
+    assert not judge.quote_is_right(question, {"doc_id": "004_cc81a9a3a938ae48.txt", "page": None, "raw_start": 0, "raw_end": 40})
+    result = run_questions(assistant, [question])[0]
+    report = evaluate([result])["metrics"]
+    assert report["answer_accuracy"] == float(any(result.quotes_right))
+    assert result.gold_quoted is not None
+
+
 def test_unknown_fields_are_ignored_and_every_question_is_scored(tmp_path, assistant):
     path = tmp_path / "q.jsonl"
     path.write_text(
@@ -94,3 +144,29 @@ def test_recursive_splitter_baseline_covers_text_within_size():
         covered.update(range(start, end))
     assert all(i in covered for i, char in enumerate(text) if not char.isspace())
     assert any(b[0] < a[1] for a, b in zip(spans, spans[1:]))  # neighbours overlap
+
+
+def test_eval_all_runs_every_set_beside_the_peers_and_writes_the_table(tmp_path):
+    from assistant.config import Settings
+    from assistant.evaluation.suite import EvalSet, PEERS, run_all
+
+    docs = tmp_path / "library" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "a.md").write_text("# Solar panels\n\nThe solar panel market in Vandor grew 12 percent in 2024.\n", encoding="utf-8")
+    (docs / "b.md").write_text("# Pet food\n\nPremium pet food sales in Quell doubled in 2023.\n", encoding="utf-8")
+    questions = tmp_path / "library" / "questions.jsonl"
+    questions.write_text("\n".join(json.dumps(row) for row in [
+        {"id": "1", "question": "How much did the solar panel market in Vandor grow?", "doc": "a.md",
+         "evidence": ["solar panel market in Vandor grew 12 percent"], "answer": "12 percent"},
+        {"id": "2", "question": "What happened to pet food sales in Quell?", "doc": "b.md",
+         "evidence": ["Premium pet food sales in Quell doubled"], "answer": None},
+        {"id": "3", "question": "Who won the chess olympiad in 1990?", "doc": None, "evidence": []},
+    ]), encoding="utf-8")
+    eval_set = EvalSet("tiny", questions, docs, "fixture")
+    rows = run_all(Settings(), tmp_path / "results", index_root=tmp_path / "indexes", sets=[eval_set], show_progress=False)
+    assert [row["system"] for row in rows] == ["ours (hybrid)", *PEERS]
+    ours = rows[0]["report"]["metrics"]
+    assert ours["hit@5"] == 1.0 and ours["answer_accuracy"] is not None and ours["gold_in_quotes"] is not None
+    assert all(row["report"]["metrics"]["answer_accuracy"] is None for row in rows[1:])  # peers give passages only
+    table = (tmp_path / "results" / "all.md").read_text(encoding="utf-8")
+    assert "| tiny | ours (hybrid) | 3 |" in table and (tmp_path / "results" / "all.png").stat().st_size > 0

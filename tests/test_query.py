@@ -250,3 +250,17 @@ def test_traditional_and_simplified_fold_to_the_same_tokens():
     assert tokenize("電") == ["电"]  # a one-character run keeps the character
     assert tokenize("固態電池 SSB 2,025.5%") == ["固态", "态电", "电池", "ssb", "2025.5"]
     assert fold_script("Solid-State Battery 2025") == "Solid-State Battery 2025"  # Latin text untouched
+
+
+def test_follow_up_questions_are_read_in_context():
+    from assistant.query import is_elliptical, resolve_follow_up
+
+    previous = "What was the solar panel market size in 2023?"
+    assert resolve_follow_up("And what will it be in 2032?", previous) == \
+        "What was the solar panel market size in 2032? And what will it be in 2032?"
+    assert resolve_follow_up("那2030年呢？", "固态电池市场2024年的规模是多少？") == "固态电池市场2030年的规模是多少？ 那2030年呢？"
+    moved = resolve_follow_up("What about Europe?", "What share does North America hold in the SSB market?")
+    assert "Europe" in moved and "North" not in moved and "SSB" in moved  # places give way, the market's acronym stays
+    assert resolve_follow_up("Which companies make solid-state batteries for cars?", previous) is None  # stands alone
+    assert resolve_follow_up("And by 2032?", None) is None  # nothing to follow
+    assert is_elliptical("In 2032?") and is_elliptical("還有日本呢？") and not is_elliptical(previous)

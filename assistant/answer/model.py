@@ -41,6 +41,7 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     message: str = ""
     relevance: float = 0.0
+    read_as: str = ""  # a follow-up question as read in context ("" when it stands alone)
 
     def to_dict(self) -> dict:
         return {
@@ -51,6 +52,7 @@ class Answer:
             "conflicts": self.conflicts,
             "hits": [hit.to_dict() for hit in self.hits],
             "relevance": round(self.relevance, 4),
+            "read_as": self.read_as,
         }
 
 

@@ -17,6 +17,7 @@ from .conflicts import figures_agree
 from .model import Candidate, Citation, Quote
 
 FIGURE_RE = re.compile(r"\d")
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 _SENTENCE_END_RE = re.compile(r"[.!?。！？；:：]\W{0,3}$")
@@ -62,7 +63,7 @@ def is_boilerplate(sentence: str) -> bool:
     to action ("Request a sample of this report"), or a line that only
     announces what follows ("By Region:", "... is segmented into:")."""
     words = re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", _URL_RE.sub("", sentence))
-    if _URL_RE.search(sentence) and len(words) < 12:
+    if _URL_RE.search(sentence) and len(words) < 8:
         return True
     if _CALL_TO_ACTION_RE.search(sentence) and len(words) < 16:
         return True
@@ -141,11 +142,15 @@ def score_candidates(question: str, candidates: list[Candidate], lexical: Lexica
     """
     question_tokens = [token for token in tokenize(question) if token not in ignore] or tokenize(question)
     wants_figure = asks_for_quantity(question)
+    years = set(_YEAR_RE.findall(question))
     scores = []
     for candidate in candidates:
         coverage = lexical_coverage(question_tokens, candidate.text, lexical)
         prior = 1.0 / (1 + candidate.rank)
         figure = 0.15 if wants_figure and FIGURE_RE.search(candidate.text) else 0.0
+        if wants_figure and years:  # the figure for the year asked, not another year's
+            stated = set(_YEAR_RE.findall(candidate.text))
+            figure += 0.1 if stated & years else (-0.1 if stated else 0.0)
         # Titles, headings and list fragments quote badly: prefer real sentences.
         fragment = 0.0 if (candidate.is_list or _SENTENCE_END_RE.search(candidate.text)
                            or candidate.text.startswith("|")) else 0.15

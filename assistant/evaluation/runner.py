@@ -31,9 +31,9 @@ class Result:
 def assistant_searcher(assistant, mode: str = "hybrid", k: int = 10) -> Callable[[str], Outcome]:
     """A searcher over an Assistant: question -> its hits, abstention and quotes."""
 
-    def search(question: str) -> Outcome:
+    def search(question: str, previous: str | None = None) -> Outcome:
         try:
-            answer = assistant.ask(question, k=k, mode=mode)
+            answer = assistant.ask(question, k=k, mode=mode, follow_up_of=previous)
         except ValueError:  # a question the assistant refuses counts as no hits
             return Outcome([], True, [])
         quotes = [] if answer.abstained else [{"text": quote.text, **quote.to_dict()["citation"]} for quote in answer.quotes]
@@ -52,8 +52,10 @@ def run_questions(assistant, questions: list[Question], mode: str = "hybrid", k:
     searcher = searcher or assistant_searcher(assistant, mode, k)
     units = units if units is not None else [chunk.to_dict() for chunk in assistant.index.chunks]
     results = []
+    asked = {question.id: question.question for question in questions}
     for question in questions:
-        outcome = searcher(question.question)
+        previous = asked.get(question.follows) if question.follows else None
+        outcome = searcher(question.question, previous) if previous else searcher(question.question)
         ranked = [{**hit, "relevant": judge.is_relevant(question, hit["doc_id"], hit["page"], hit["raw_start"], hit["raw_end"])}
                   for hit in outcome.hits[:k]]
         n_relevant = sum(1 for unit in units if unit["doc_id"] in question.docs and judge.is_relevant(

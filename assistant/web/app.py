@@ -73,7 +73,7 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
 
         turns = list(turns or [])
         try:
-            answer = chat.answer(question, k, mode)
+            answer = chat.answer(question, k, mode, follow_up_of=turns[-1]["question"] if turns else None)
         except (QuestionError, IndexStateError) as error:
             return gr.skip(), gr.skip(), gr.skip(), status_html(str(error)), gr.skip()
         except Exception:

@@ -52,8 +52,9 @@ class WebChat:
         self._checked_at = 0.0
 
     # -------------------------------------------------------------- answers
-    def answer(self, question: str, k, mode: str):
-        """The Answer, or raises QuestionError / IndexStateError / ValueError."""
+    def answer(self, question: str, k, mode: str, follow_up_of: str | None = None):
+        """The Answer, or raises QuestionError / IndexStateError / ValueError.
+        ``follow_up_of``: the session's previous question, for follow-ups."""
         from ..query import QuestionError
         from ..store import IndexStateError
 
@@ -68,13 +69,13 @@ class WebChat:
         question = _SURROGATES.sub("\ufffd", question) if isinstance(question, str) else ""
         self._follow_newer_build()
         try:
-            return self.assistant.ask(question, k=k, mode=mode)
+            return self.assistant.ask(question, k=k, mode=mode, follow_up_of=follow_up_of)
         except IndexStateError:
             # Another process (`assistant build`) published a newer generation and
             # pruned the one this server had open: switch to the live one once.
             if not self._reload_if_replaced():
                 raise
-            return self.assistant.ask(question, k=k, mode=mode)
+            return self.assistant.ask(question, k=k, mode=mode, follow_up_of=follow_up_of)
 
     def _reload_if_replaced(self) -> bool:
         if self.assistant.index.is_live():

@@ -187,6 +187,8 @@ def render_turn(turn: dict) -> str:
     parts = [f'<section class="turn" data-turn="{tid}">',
              f'<div class="msg user"><span class="who">You</span>{esc(turn["question"])}</div>',
              '<div class="msg bot"><span class="who">Assistant</span>']
+    if result.get("read_as"):
+        parts.append(f'<p class="read-as">Read as: {esc(result["read_as"])}</p>')
     if result.get("abstained"):
         parts.append(f'<p class="abstain">{esc(result.get("message") or "The reports do not answer this question.")}</p>')
         hits = result.get("hits") or []
