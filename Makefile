@@ -32,6 +32,7 @@ test-fast: $(STAMP)
 eval: $(STAMP)
 	$(VENV)/bin/assistant build
 	$(VENV)/bin/assistant eval --report eval/results/latest.md
+	$(VENV)/bin/assistant eval --all
 
 bench: $(STAMP)
 	$(VENV)/bin/assistant bench

@@ -13,6 +13,21 @@ from conftest import ROOT, SEEDS
 QUESTIONS_FILE = ROOT / "eval" / "questions.jsonl"
 
 
+def check_evidence(row: dict) -> None:
+    """An unanswerable row has no evidence; every other row's evidence is
+    verbatim in the raw files it names, and each named file holds some."""
+    if row["doc"] is None:
+        assert row["evidence"] == [] and row["kind"] == "unanswerable"
+        return
+    docs = [row["doc"]] if isinstance(row["doc"], str) else row["doc"]
+    raws = {doc: (SEEDS / doc).read_text(encoding="utf-8") for doc in docs}
+    for evidence in row["evidence"]:
+        assert 15 <= len(evidence) <= 200, (row["id"], evidence)
+        assert any(evidence in raw for raw in raws.values()), (row["id"], evidence)
+    for doc, raw in raws.items():
+        assert any(evidence in raw for evidence in row["evidence"]), (row["id"], doc)
+
+
 def test_eval_set_format_and_coverage():
     rows = [json.loads(line) for line in QUESTIONS_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 60 and len({row["id"] for row in rows}) == len(rows)
@@ -22,16 +37,7 @@ def test_eval_set_format_and_coverage():
     assert kinds["unanswerable"] >= 4
     for row in rows:
         assert row["kind"] in {"number", "entity", "list", "reasoning", "cross-doc", "unanswerable"}
-        if row["doc"] is None:
-            assert row["evidence"] == [] and row["kind"] == "unanswerable"
-            continue
-        docs = [row["doc"]] if isinstance(row["doc"], str) else row["doc"]
-        raws = {doc: (SEEDS / doc).read_text(encoding="utf-8") for doc in docs}
-        for evidence in row["evidence"]:
-            assert 15 <= len(evidence) <= 200, (row["id"], evidence)
-            assert any(evidence in raw for raw in raws.values()), (row["id"], evidence)
-        for doc, raw in raws.items():
-            assert any(evidence in raw for evidence in row["evidence"]), (row["id"], doc)
+        check_evidence(row)
 
 
 HELDOUT_FILE = ROOT / "eval" / "heldout.jsonl"
@@ -50,16 +56,7 @@ def test_held_out_set_format_coverage_and_verbatim_evidence():
     for position, row in enumerate(rows):
         if row.get("follows"):
             assert row["follows"] in ids[:position], row["id"]  # a follow-up follows an earlier question
-        if row["doc"] is None:
-            assert row["evidence"] == [] and row["kind"] == "unanswerable"
-            continue
-        docs = [row["doc"]] if isinstance(row["doc"], str) else row["doc"]
-        raws = {doc: (SEEDS / doc).read_text(encoding="utf-8") for doc in docs}
-        for evidence in row["evidence"]:
-            assert 15 <= len(evidence) <= 200, (row["id"], evidence)
-            assert any(evidence in raw for raw in raws.values()), (row["id"], evidence)
-        for doc, raw in raws.items():
-            assert any(evidence in raw for evidence in row["evidence"]), (row["id"], doc)
+        check_evidence(row)
 
 
 def test_answer_metrics_judge_quotes_by_overlap_with_the_evidence(assistant):

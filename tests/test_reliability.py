@@ -3,10 +3,10 @@ indexes in the CLI and the web API, builds killed with SIGKILL, hostile report
 text in the rendered HTML, and paths that try to leave the data folders.
 
 What the other suites already cover is not repeated here: empty/binary/not-a-zip
-files and GBK text (test_documents), truncated FAISS / edited manifest / chunk
+files and GBK text (test_ingest_readers), truncated FAISS / edited manifest / chunk
 table out of step / other model through Python (test_store), a failed build
 (test_indexer), upload names with ``../`` and odd Unicode, answers during a
-build (test_web), and hostile reports in a real browser (test_browser).
+build (test_web), and hostile reports in a real browser (test_web_browser).
 """
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ from assistant.ingest import DocumentError, read_document
 from assistant.store import Index, IndexStateError, current_generation
 
 from conftest import ROOT, SEEDS
-from test_browser import HOSTILE_HTML, HOSTILE_HTML_NAME, HOSTILE_MD
-from test_documents import make_docx, make_pdf
+from test_web_browser import HOSTILE_HTML, HOSTILE_HTML_NAME, HOSTILE_MD
+from test_ingest_readers import make_docx, make_pdf
 from test_web import launch_server
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")

@@ -79,8 +79,9 @@ class BaselineSearcher:
             self.bm25 = bm25s.BM25()
             self.bm25.index([unit["text"].lower().split() or ["\x00"] for unit in self.units], show_progress=False)
 
-    def __call__(self, question: str, k: int = 10) -> Outcome:
-        """Passages only: the baseline quotes nothing and never abstains."""
+    def __call__(self, question: str, previous: str | None = None, k: int = 10) -> Outcome:
+        """Passages only: the baseline quotes nothing, never abstains, and
+        reads a follow-up on its own (``previous`` is ignored)."""
         vector = self.embedder.encode([question])
         scores, rows = self.faiss.search(vector, min(len(self.units), 100))
         dense = [int(row) for row in rows[0] if row >= 0]

@@ -55,7 +55,7 @@ def run_questions(assistant, questions: list[Question], mode: str = "hybrid", k:
     asked = {question.id: question.question for question in questions}
     for question in questions:
         previous = asked.get(question.follows) if question.follows else None
-        outcome = searcher(question.question, previous) if previous else searcher(question.question)
+        outcome = searcher(question.question, previous)
         ranked = [{**hit, "relevant": judge.is_relevant(question, hit["doc_id"], hit["page"], hit["raw_start"], hit["raw_end"])}
                   for hit in outcome.hits[:k]]
         n_relevant = sum(1 for unit in units if unit["doc_id"] in question.docs and judge.is_relevant(

@@ -7,7 +7,7 @@ from assistant.ingest import chunk_document, count_tokens
 from assistant.config import ChunkerSettings
 from assistant.ingest import read_document
 from conftest import SEED_FILES, is_subsequence, words
-from test_documents import make_docx, make_pdf
+from test_ingest_readers import make_docx, make_pdf
 
 
 def check_chunk_invariants(doc, chunks, budget: int) -> None:
