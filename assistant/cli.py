@@ -7,7 +7,13 @@ import re
 import sys
 from pathlib import Path
 
-from .config import RETRIEVAL_MODES, ChunkerSettings, Settings, setup_offline_environment
+from .config import (
+    RETRIEVAL_MODES,
+    ChunkerSettings,
+    Settings,
+    setup_offline_environment,
+)
+from .ingest.facts import METRICS
 
 
 class UserError(Exception):
@@ -90,6 +96,27 @@ def cmd_reports(args) -> int:
     return 0
 
 
+def cmd_facts(args) -> int:
+    from .ingest.cards import library_cards
+    from .ingest.facts import library_facts
+    from .store import open_index
+
+    index = open_index(args.index, _settings(args))
+    markets = {card.doc_id: card.market for card in library_cards(index.manifest.files)}
+    facts = [fact for fact in library_facts(index.manifest.files, markets)
+             if (not args.market or args.market.lower() in fact.market.lower())
+             and (not args.metric or fact.metric == args.metric)]
+    if args.json:
+        _print_json([fact.to_dict() for fact in facts])
+        return 0
+    for fact in facts:
+        page = f", page {fact.page}" if fact.page else ""
+        print(f"{fact.market or '?'} | {fact.metric} | {fact.period or '-'} | {fact.value:g} {fact.unit} | "
+              f"{fact.doc_id}, characters {fact.raw_start}–{fact.raw_end}{page}")
+    print(f"{len(facts)} facts.")
+    return 0
+
+
 def cmd_chunks(args) -> int:
     from .store import open_index
 
@@ -135,6 +162,13 @@ def format_answer(answer) -> str:
         for hit in answer.hits[:3]:
             lines.append(f"- {hit.chunk.doc_id} [{hit.chunk.raw_start}:{hit.chunk.raw_end}]: {hit.chunk.text[:200]!s}")
         return "\n".join(lines)
+    if answer.comparison:
+        lines.append("What each report says:")
+        for row in answer.comparison:
+            label = f"{row['period'] or 'no year'}{' (nearest year given)' if row['nearest'] else ''}"
+            lines.append(f"- {row['doc_id']}: {row['metric']} {label}: {row['value']:g} {row['unit']} "
+                         f"(“{row['figure']}”, characters {row['raw_start']}–{row['raw_end']})")
+        lines.append("")
     for quote in answer.quotes:
         lines.append(f"“{quote.text}” [{quote.citation.n}]")
         if quote.citation.parallel:
@@ -205,6 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("build", cmd_build, "Build or update the index of a reports folder.", docs=True)
     add("reports", cmd_reports, "List the indexed reports with their cards (title, publisher, market, years, languages).")
+    sub = add("facts", cmd_facts, "List the figures the reports state: market, metric, year, value, citation.")
+    sub.add_argument("--market", help="only markets whose name contains this text (case-insensitive)")
+    sub.add_argument("--metric", choices=METRICS, help="only this metric")
     add("chunks", cmd_chunks, "List the chunks of an index (one JSON object per line with --json).")
     for name, handler, what in (("search", cmd_search, "query"), ("ask", cmd_ask, "question")):
         sub = add(name, handler, "Search the index for passages." if name == "search"

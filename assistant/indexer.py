@@ -16,11 +16,20 @@ from typing import Callable
 
 import numpy as np
 
-from .ingest import Chunk, chunk_document
-from .ingest.cards import make_card
 from .config import Settings
-from .ingest import DocumentError, discover_files, file_sha256, format_mb, printable_name, read_document
 from .embedding import channel_models, load_encoders
+from .ingest import (
+    Chunk,
+    DocumentError,
+    chunk_document,
+    discover_files,
+    file_sha256,
+    format_mb,
+    printable_name,
+    read_document,
+)
+from .ingest.cards import make_card
+from .ingest.facts import extract_facts
 from .lexical import tokenize
 from .store import IndexStateError, Manifest, new_writer, open_index
 
@@ -99,7 +108,7 @@ def _is_current(previous, files: dict[str, str], settings: Settings) -> bool:
         manifest.chunker == settings.chunker.as_dict()
         and {name: facts["model"] for name, facts in manifest.channels.items()} == channel_models(settings)
         and recorded == files
-        and all("card" in info for info in manifest.files.values())  # indexes from before report cards
+        and all("card" in info and "facts" in info for info in manifest.files.values())  # from before cards and facts
     )
 
 
@@ -189,10 +198,10 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
     for done, (doc_id, sha256) in enumerate(shas.items(), start=1):
         progress("reading", done, len(shas))
         old_info = previous.manifest.files.get(doc_id) if reusable else None
-        if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks and "card" in old_info:
+        if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks and "card" in old_info and "facts" in old_info:
             writer.reuse_document(previous, sha256)
             doc_chunks = old_chunks[doc_id]
-            card = old_info["card"]
+            card, facts = old_info["card"], old_info["facts"]
         else:
             try:
                 document = read_document(paths[doc_id], doc_id=doc_id, max_bytes=settings.max_file_bytes)
@@ -206,8 +215,10 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
                                   document.raw_ends, document.page_starts)
             sha256 = document.sha256
             card = make_card(document).to_dict()
+            facts = [fact.to_dict() for fact in extract_facts(document, card["market"])]
         chunks.extend(doc_chunks)
-        files[doc_id] = {"sha256": sha256, "path": str(paths[doc_id]), "n_chunks": len(doc_chunks), "card": card}
+        files[doc_id] = {"sha256": sha256, "path": str(paths[doc_id]), "n_chunks": len(doc_chunks), "card": card,
+                         "facts": facts}
     return chunks, files
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 from .answer import (
     Answer,
     ParallelFinder,
+    asked_year,
     candidate_sentences,
+    compare,
     find_conflicts,
     in_asker_language,
     lexical_coverage,
@@ -26,6 +28,7 @@ from .config import Settings
 from .embedding import load_encoders
 from .ingest import discover_files, file_sha256
 from .ingest.cards import library_cards
+from .ingest.facts import library_facts, metric_of
 from .lexical import tokenize
 from .query import Query, normalize_question, parse_query
 from .query.followup import resolve_follow_up
@@ -84,6 +87,8 @@ class Assistant:
         with self._lock:
             self.index = index
             self.cards = library_cards(index.manifest.files)
+            self.markets = {card.doc_id: card.market for card in self.cards}
+            self.facts = library_facts(index.manifest.files, self.markets)
             self.retriever = Retriever(index, self.encoders, self.settings)
             self.parallel = ParallelFinder(index, self.encoders.get("multilingual"))
 
@@ -136,8 +141,20 @@ class Assistant:
             lambda candidate: parallel.parallel_sentence(candidate.hit.row, candidate.text, documents[candidate.hit.chunk.doc_id]),
         )
         answer.quotes = in_asker_language(answer.quotes, query.lang)
-        answer.conflicts = find_conflicts(answer.quotes)
+        answer.conflicts = find_conflicts(answer.quotes, self.markets)
+        if query.intent == "comparison":
+            answer.comparison = self._comparison(query, hits)
         return answer
+
+    def _comparison(self, query: Query, hits: list[Hit]) -> list[dict]:
+        """Each report's figure for the market the question names (else the
+        market of the best passage), the metric it asks and its year."""
+        named = [self.markets.get(doc_id, "") for doc_id in query.reports.doc_ids] or \
+                [self.markets.get(hit.chunk.doc_id, "") for hit in hits[:1]]
+        market = next((name for name in named if name), "")
+        if not market:
+            return []
+        return compare(self.facts, market, metric_of(query.text), asked_year(query.text))
 
     def _preferred(self, query: Query) -> set[str]:
         """The reports the question names, to search first; none when the

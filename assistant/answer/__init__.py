@@ -2,10 +2,12 @@
 
 ``model`` (Citation, Quote, Answer), ``quotes`` (choosing and citing the
 sentences), ``parallel`` (the same passage in a bilingual report's other
-language), ``conflicts`` (figures that differ between reports) and
+language), ``conflicts`` (figures that differ between reports), ``comparison``
+(each report's figure for one market, metric and year) and
 ``abstention`` (when the reports cannot answer).
 """
 from .abstention import RARE_NAME_MAX_CHUNKS, library_coverage, unanswerable_reason
+from .comparison import asked_year, compare
 from .conflicts import extract_figures, find_conflicts
 from .model import Answer, Candidate, Citation, Quote
 from .parallel import ParallelFinder
@@ -20,6 +22,6 @@ from .quotes import (
 
 __all__ = [
     "RARE_NAME_MAX_CHUNKS", "Answer", "Candidate", "Citation", "ParallelFinder", "Quote", "candidate_sentences",
-    "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "library_coverage", "order_and_cite", "score_candidates", "select_quotes",
+    "asked_year", "compare", "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "library_coverage", "order_and_cite", "score_candidates", "select_quotes",
     "unanswerable_reason",
 ]

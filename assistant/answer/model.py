@@ -42,6 +42,7 @@ class Answer:
     message: str = ""
     relevance: float = 0.0
     read_as: str = ""  # a follow-up question as read in context ("" when it stands alone)
+    comparison: list[dict] = field(default_factory=list)  # one row per report: the same market, metric, year
 
     def to_dict(self) -> dict:
         return {
@@ -53,6 +54,7 @@ class Answer:
             "hits": [hit.to_dict() for hit in self.hits],
             "relevance": round(self.relevance, 4),
             "read_as": self.read_as,
+            "comparison": self.comparison,
         }
 
 

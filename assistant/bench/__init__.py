@@ -43,7 +43,13 @@ from .latency import import_times
 from .questions import MIN_QUESTIONS, QUESTIONS_PATH, bench_questions
 from .report import FLAT_BUDGET_MS, TARGETS, recommend, result_markdown, save_results
 from .runner import DEFAULT_SCALES, RESULTS_DIR, parse_scales, run_bench, run_cli
-from .scale import HNSW_EF_SEARCH, ISOTROPIC_NOISE, RECALL_TARGET, STRUCTURED_NOISE, synthetic_corpus
+from .scale import (
+    HNSW_EF_SEARCH,
+    ISOTROPIC_NOISE,
+    RECALL_TARGET,
+    STRUCTURED_NOISE,
+    synthetic_corpus,
+)
 
 __all__ = [
     "DEFAULT_SCALES", "FLAT_BUDGET_MS", "HNSW_EF_SEARCH", "ISOTROPIC_NOISE", "MIN_QUESTIONS", "QUESTIONS_PATH",

@@ -14,7 +14,6 @@ import numpy as np
 from ..config import DEFAULT_MODEL, Settings
 from .common import _log, _profile_summary, _run_cli
 
-
 # ---------------------------------------------------------------- seeds: build
 
 def _copy_docs(docs_dirs: list[Path], target: Path) -> list[Path]:

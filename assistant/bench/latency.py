@@ -8,7 +8,14 @@ import time
 from pathlib import Path
 
 from ..config import RETRIEVAL_MODES, setup_offline_environment
-from .common import _proc_mb, _profile_summary, _run_process, _settings_from_dict, _stats, _time_each
+from .common import (
+    _proc_mb,
+    _profile_summary,
+    _run_process,
+    _settings_from_dict,
+    _stats,
+    _time_each,
+)
 
 
 def import_times(work: Path, top: int = 8) -> list[dict]:

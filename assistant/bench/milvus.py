@@ -5,9 +5,16 @@ import time
 from pathlib import Path
 
 from ..config import setup_offline_environment
-from .common import _log, _package_version, _proc_mb, _release_memory, _settings_from_dict, _stats, _time_each
+from .common import (
+    _log,
+    _package_version,
+    _proc_mb,
+    _release_memory,
+    _settings_from_dict,
+    _stats,
+    _time_each,
+)
 from .scale import _synthetic_block, synthetic_corpus
-
 
 # ------------------------------------------------------------------ Milvus Lite
 
@@ -18,11 +25,11 @@ def _milvus_worker(config: dict) -> dict:
     through the project's ``Retriever``."""
     from ..embedding import load_encoders
     from ..indexer import build_index
-    from ..store.milvus_index import MilvusIndex
-    from ..store.milvus_writer import MilvusWriter
     from ..pipeline import Assistant
     from ..retrieval import Retriever
     from ..store import Index, Manifest
+    from ..store.milvus_index import MilvusIndex
+    from ..store.milvus_writer import MilvusWriter
 
     setup_offline_environment()
     settings = _settings_from_dict(config["settings"])

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ..config import PROJECT_ROOT
 
-
 MIN_QUESTIONS = 200
 QUESTIONS_PATH = PROJECT_ROOT / "eval" / "questions.jsonl"
 

@@ -6,7 +6,6 @@ import json
 import os
 from pathlib import Path
 
-
 # Flat -> HNSW: switch once the exact dense searches of one hybrid query
 # (primary, multilingual, cross-language: three scans) would take longer than this.
 FLAT_BUDGET_MS = 20.0

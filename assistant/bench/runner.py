@@ -8,12 +8,26 @@ import time
 from pathlib import Path
 
 from ..config import DEFAULT_MODEL, PROJECT_ROOT, Settings, setup_offline_environment
-from .build import _append_paragraph, _cli_build, _copy_docs, _largest_report, bench_build, bench_rebuild_inprocess
-from .common import CpuWatch, _log, _machine, _package_version, _run_cli, _run_worker, _settings_to_dict
+from .build import (
+    _append_paragraph,
+    _cli_build,
+    _copy_docs,
+    _largest_report,
+    bench_build,
+    bench_rebuild_inprocess,
+)
+from .common import (
+    CpuWatch,
+    _log,
+    _machine,
+    _package_version,
+    _run_cli,
+    _run_worker,
+    _settings_to_dict,
+)
 from .latency import import_times
 from .questions import MIN_QUESTIONS, QUESTIONS_PATH, bench_questions
 from .report import _targets, recommend, result_markdown, save_results
-
 
 DEFAULT_SCALES = (10_000,)
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"

@@ -10,8 +10,14 @@ import numpy as np
 
 from ..config import Settings, setup_offline_environment
 from ..store import top_rows
-from .common import _log, _proc_mb, _release_memory, _settings_from_dict, _stats, _time_each
-
+from .common import (
+    _log,
+    _proc_mb,
+    _release_memory,
+    _settings_from_dict,
+    _stats,
+    _time_each,
+)
 
 # Synthetic vectors (per channel, from the real vectors e_1..e_m of the seed chunks):
 #   v = normalize(w e_A + (1 - w) e_B + STRUCTURED_NOISE * sum_j z_j (e_j - mean) / sqrt(m - 1)
@@ -32,8 +38,8 @@ RECALL_TARGET = 0.95
 def _sentence_pool(chunks) -> tuple[list[str], list[list[str]], list[list[int]], list[list[str]]]:
     """Sentences of every real chunk (a global pool), their BM25 tokens, the
     pool ids of each chunk's sentences, and each chunk's heading/context tokens."""
-    from ..lexical import tokenize
     from ..ingest import sentence_spans
+    from ..lexical import tokenize
 
     pool: list[str] = []
     pool_tokens: list[list[str]] = []
@@ -244,8 +250,8 @@ def _lean_hybrid(query: str, vectors: dict, dense: dict, lexical, chunk_lang_sel
 def _scale_worker(config: dict) -> dict:
     import faiss
 
-    from ..ingest import detect_lang
     from ..embedding import load_encoders
+    from ..ingest import detect_lang
     from ..lexical import LexicalIndex, tokenize
     from ..retrieval import Retriever
     from ..store import Index, Manifest
