@@ -1,6 +1,6 @@
 """Side-by-side figures: what each report says about one market, metric and year.
 
-"Do the reports agree on the IoMT market size?", "compare the CAGR ...",
+"Do the reports agree on the solar inverter market size?", "compare the CAGR ...",
 "what does each report say about ..." are answered from the facts table
 (``ingest.facts``), not from whichever sentences rank best: one row per
 report about the market, each with its figure for the asked year (or the

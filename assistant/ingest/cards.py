@@ -3,8 +3,8 @@
 A card holds the report's ``title``, ``publisher``, ``market`` (in English and,
 where the title gives it, Chinese), ``aliases`` (the market's acronym, the
 publisher's web domain), ``years`` (the periods the title names and a base
-year) and ``languages``.  Questions name reports this way ("the IMARC-style
-study", "the connected devices report", "医疗物联网报告"), so retrieval can
+year) and ``languages``.  Questions name reports this way ("the Northwind
+study", "the solar inverter report", "固态电池报告"), so retrieval can
 route them (see ``query.reports``).
 
 Every rule reads general patterns of market reports, never one report: the
@@ -59,7 +59,7 @@ class ReportCard:
     doc_id: str
     title: str = ""
     publisher: str = ""
-    market: str = ""  # English market phrase, e.g. "Connected Medical Devices"
+    market: str = ""  # English market phrase, e.g. "Smart Agriculture Sensors"
     market_zh: str = ""  # the Chinese one where the title gives it
     aliases: list[str] = field(default_factory=list)  # acronyms of the market, the publisher's domain
     years: list[str] = field(default_factory=list)  # "2025-2032", "base 2025"
@@ -99,7 +99,7 @@ def _trim_market(words: list[str]) -> list[str]:
 
 
 def english_market(title: str) -> str:
-    """The capitalised phrase before "Market": "IoT in Healthcare", "Telemedicine"."""
+    """The capitalised phrase before "Market": "IoT in Agriculture", "Solar Inverter"."""
     for match in _EN_MARKET_RE.finditer(title):
         words = _trim_market(match.group(1).split())
         if words and any(word[0].isupper() for word in words):
@@ -119,7 +119,7 @@ def chinese_market(title: str) -> str:
 
 
 def _acronyms(text: str, market: str) -> list[str]:
-    """Acronyms the text defines for the market: "Internet of Medical Things (IoMT)"."""
+    """Acronyms the text defines for the market: "Solid-State Battery (SSB)"."""
     if not market:
         return []
     found = re.findall(rf"{re.escape(market)}\s*\(([A-Za-z][A-Za-z0-9]{{1,7}})\)", text, re.I)

@@ -4,8 +4,8 @@ An elliptical question leaves out what the conversation already set: the
 market, the report, the metric, the year.  It is read together with the
 previous question: the previous question's years give way to the ones the
 follow-up names, and the follow-up's words are added, so "What was the
-telemedicine market size in 2023?" then "And what will it be in 2032?" is
-searched as "What was the telemedicine market size in 2032? And what will it
+solar inverter market size in 2023?" then "And what will it be in 2032?" is
+searched as "What was the solar inverter market size in 2032? And what will it
 be in 2032?" and shown as read that way.
 """
 from __future__ import annotations
@@ -50,6 +50,6 @@ def resolve_follow_up(question: str, previous: str | None) -> str | None:
     names = question_names(question)
     if names:
         for name in question_names(context):
-            if name not in names and name.istitle():  # keep acronyms (IoMT, CAGR): they name the market or metric
+            if name not in names and name.istitle():  # keep acronyms (SSB, CAGR): they name the market or metric
                 context = re.sub(rf"\b{re.escape(name)}\b\s*", "", context)
     return f"{context} {question.strip()}"

@@ -1,17 +1,17 @@
 """Which reports a question names: by publisher, by market, by the market's acronym.
 
 Analysts name reports the way their cards describe them: "according to the
-IMARC study", "in TechSci's healthcare IoT report", "the connected medical
-devices report", "医疗物联网报告".  The match is made against the cards of the
+Northwind study", "in Contoso's smart sensors report", "the solar inverter
+report", "固态电池报告".  The match is made against the cards of the
 library (``ingest.cards``), never against a list of known reports:
 
-* publisher: a distinctive word of the publisher's name ("imarc" of "IMARC
-  Group"), or the start of its web domain, is a word of the question;
+* publisher: a distinctive word of the publisher's name ("northwind" of
+  "Northwind Analytics"), or the start of its web domain, is a word of the question;
 * market: every content word of the card's English market phrase is in the
   question (in any order), or every character pair of its Chinese market
   phrase (traditional and simplified alike, through the tokenizer's folding);
   the most specific market wins;
-* alias: the market's acronym ("IoMT") is a word of the question.
+* alias: the market's acronym ("SSB" of "Solid-State Battery (SSB)") is a word of the question.
 """
 from __future__ import annotations
 
