@@ -58,15 +58,15 @@ def plot_metrics(rows: dict[str, dict], path: Path, title: str = "Retrieval on e
 
     labels = list(rows)
     width = 0.8 / len(labels)
-    figure, axes = plt.subplots(figsize=(11, 4.5 + 0.12 * len(rows)))
+    figure, axes = plt.subplots(figsize=(13, 4.5 + 0.12 * len(rows)))
     for i, label in enumerate(labels):
         values = [rows[label].get(name) or 0.0 for name in names]
-        axes.bar(np.arange(len(names)) + i * width, values, width, label=label)
+        axes.bar(np.arange(len(names)) + i * width, values, width, label=label, color=plt.cm.tab20(i % 20))
     axes.set_xticks(np.arange(len(names)) + 0.4 - width / 2, names)
     axes.set_ylim(0, 1)
     axes.set_ylabel("score")
     axes.set_title(title)
-    axes.legend(fontsize=7, loc="lower right")
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
