@@ -356,3 +356,15 @@ def test_answers_keep_coming_during_a_build(server, tmp_path):
     finally:
         if (server.uploads / "long_report.md").exists():
             server.chat.remove_upload("long_report.md")
+
+
+def test_a_comparison_renders_as_a_table_with_openable_sources(assistant):
+    from assistant.web import _find_view, _turn_from_answer, render_transcript
+
+    answer = assistant.ask("Do the reports agree on the size of the IoMT market in 2025?")
+    assert answer.comparison
+    turn = _turn_from_answer(0, answer, {})
+    html = render_transcript([turn])
+    assert "What each report says" in html and html.count('data-cite="t0-c') == len(answer.comparison)
+    view = _find_view([turn], "t0-c1")
+    assert view is not None and view["doc_id"] == answer.comparison[0]["doc_id"]

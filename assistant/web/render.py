@@ -76,6 +76,12 @@ def _turn_from_answer(turn_id: int, answer, shas: dict[str, str]) -> dict:
             title=f"passage {i}: {_source_line(chunk.doc_id, chunk.page, chunk.raw_start, chunk.raw_end)}",
             question=answer.question, page=chunk.page, raw_start=chunk.raw_start, raw_end=chunk.raw_end,
         ).as_dict()
+    for i, row in enumerate(answer.comparison, start=1):
+        views[f"c{i}"] = View(
+            doc_id=row["doc_id"], start=row["start"], end=row["end"], sha256=shas.get(row["doc_id"]),
+            title=f"{row['metric']} {row['period']}: {_source_line(row['doc_id'], row['page'], row['raw_start'], row['raw_end'])}",
+            question=answer.question, page=row["page"], raw_start=row["raw_start"], raw_end=row["raw_end"],
+        ).as_dict()
     return {"id": turn_id, "question": answer.question, "result": result, "views": views}
 
 
@@ -214,6 +220,17 @@ def render_turn(turn: dict) -> str:
                 parts.append(f'<div class="parallel">{esc(lang)}: {esc(parallel["text"])}</div>')
             parts.append("</li>")
         parts.append("</ol>")
+        comparison = result.get("comparison") or []
+        if comparison:
+            parts.append('<table class="conflicts comparison"><caption>What each report says</caption>'
+                         '<tr><th>Report</th><th>Figure</th><th>Year</th><th>Source</th></tr>')
+            for i, row in enumerate(comparison, start=1):
+                year = (row.get("period") or "-") + (" (nearest given)" if row.get("nearest") else "")
+                parts.append(
+                    f'<tr><td>{esc(row.get("doc_id"))}</td><td>{esc(row.get("figure"))}</td><td>{esc(year)}</td>'
+                    f'<td><button type="button" class="cite" data-cite="t{tid}-c{i}">'
+                    f'{esc(_source_line(row["doc_id"], row.get("page"), row["raw_start"], row["raw_end"]))}</button></td></tr>')
+            parts.append("</table>")
         conflicts = result.get("conflicts") or []
         if conflicts:
             parts.append('<table class="conflicts"><caption>The reports disagree</caption>')
@@ -252,7 +269,7 @@ def source_choices(turns: list[dict]) -> list[tuple[str, str]]:
 
 
 def _find_view(turns: list[dict], key) -> dict | None:
-    match = re.fullmatch(r"t(\d{1,9})-([qh]\d{1,4})", str(key or ""))
+    match = re.fullmatch(r"t(\d{1,9})-([qhc]\d{1,4})", str(key or ""))
     if not match:
         return None
     turn_id, view_key = int(match.group(1)), match.group(2)
