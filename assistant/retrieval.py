@@ -144,7 +144,7 @@ class Retriever:
                 found = index.search_dense(name, query_vectors[name], depth, doc_ids=doc_ids)
                 channel_scores[name] = dict(found)
                 rankings.append(([row for row, _ in found], weights.get(name, 1.0)))
-            if "multilingual" in index.channels:
+            if "multilingual" in index.channels and weights.get("cross", 1.0) > 0:
                 found = index.search_dense("multilingual", query_vectors["multilingual"], depth,
                                            exclude_lang=query_lang, doc_ids=doc_ids)
                 rankings.append(([row for row, _ in found], weights.get("cross", 1.0)))
