@@ -101,8 +101,9 @@ class Assistant:
         return self.encoders["dense"]
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> list[Hit]:
-        query = self.read(query)
-        return self.retriever.search(query.text, k or self.settings.top_k, mode, doc_ids, prefer=self._preferred(query))
+        query, retriever = self.read(query), self.retriever
+        return retriever.search(query.text, k or self.settings.top_k, mode, doc_ids,
+                                prefer=self._preferred(query, retriever.index))
 
     def read(self, question: str) -> Query:
         """The question as the assistant reads it (language, intent, named reports)."""
@@ -113,13 +114,13 @@ class Assistant:
         """Answer ``question``; ``follow_up_of``, the previous question of the
         conversation, lets an elliptical one ("And by 2032?") inherit what it
         leaves out (the answer's ``read_as`` says how it was read)."""
+        retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
         query = self.read(question)
         read_as = resolve_follow_up(query.text, normalize_question(follow_up_of) if follow_up_of else None)
         if read_as:
             query = replace(self.read(read_as), shown=query.shown)
         question = query.text
-        prefer = self._preferred(query)
-        retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
+        prefer = self._preferred(query, retriever.index)
         k = k or self.settings.top_k
         query_vectors = retriever.encode_query(question)
         hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors, prefer=prefer)
@@ -128,7 +129,7 @@ class Assistant:
                                          lists=query.intent == "list")
         relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=read_as or "")
-        reason = unanswerable_reason(question, retriever.index) or self._off_topic(query, hits)
+        reason = unanswerable_reason(question, retriever.index) or self._off_topic(query, hits, retriever.index)
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
@@ -156,7 +157,7 @@ class Assistant:
             return []
         return compare(self.facts, market, metric_of(query.text), asked_year(query.text))
 
-    def _preferred(self, query: Query) -> set[str]:
+    def _preferred(self, query: Query, index) -> set[str]:
         """The reports the question names, to search first; none when the
         question also names something (a company, a place) that those reports
         never mention but another report does: then the naming was loose
@@ -164,7 +165,6 @@ class Assistant:
         prefer = set(query.reports.doc_ids)
         if not prefer:
             return prefer
-        index = self.retriever.index
         for name in query.names:
             if set(tokenize(name)) & set(query.reports.words):
                 continue
@@ -172,13 +172,13 @@ class Assistant:
                 return set()
         return prefer
 
-    def _off_topic(self, query: Query, hits: list[Hit]) -> str | None:
+    def _off_topic(self, query: Query, hits: list[Hit], index) -> str | None:
         """The abstention message when no report covers the question's topic."""
         similarity = max((hit.multilingual_score if query.lang == "zh" else hit.dense_score for hit in hits[:5]),
                          default=0.0)
         if similarity > self.settings.topic_similarity_max:
             return None
-        coverage = library_coverage(query.text, self.retriever.index.lexical, get_translator())
+        coverage = library_coverage(query.text, index.lexical, get_translator())
         if coverage > self.settings.topic_coverage_max:
             return None
         return "No report in the library covers this topic: most of the question's key terms occur in none of them."
