@@ -71,13 +71,17 @@ class Settings:
     diversify_after: int = 5
     # Abstain when the best hit's relevance (cosine or term coverage) is lower.
     abstain_below: float = 0.0
-    # "No report covers this topic": at most this share of the question's key
-    # terms occurs anywhere in the library AND its best passage is at most this
-    # similar (MiniLM cosine for English, the multilingual one for Chinese).
-    # Chosen on eval/questions.jsonl with its 30 off-topic questions: 10 of 30
-    # caught, no answerable question refused (README, Abstention).
+    # "No report covers this topic": at most this share of the question's topic
+    # terms (key terms less the vocabulary every market report shares) occurs
+    # anywhere in the library AND its best passage is at most this similar
+    # (MiniLM cosine for English, the multilingual one for Chinese); or, whatever
+    # the similarity, at most ``topic_coverage_absent`` of them occurs and at
+    # least ``topic_unseen_min`` of them occur nowhere.
+    # Chosen on eval/questions.jsonl (README, Abstention).
     topic_coverage_max: float = 0.5
     topic_similarity_max: float = 0.45
+    topic_coverage_absent: float = 0.34
+    topic_unseen_min: int = 2
     # Brute-force (exact) FAISS below this many chunks, HNSW above: an exact
     # hybrid query (three scans) passes 20 ms at about 46k chunks (bench).
     hnsw_threshold: int = 50_000

@@ -115,8 +115,9 @@ class Assistant:
         conversation, lets an elliptical one ("And by 2032?") inherit what it
         leaves out (the answer's ``read_as`` says how it was read)."""
         retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
-        query = self.read(question)
-        read_as = resolve_follow_up(query.text, normalize_question(follow_up_of) if follow_up_of else None)
+        query = own = self.read(question)
+        read_as = resolve_follow_up(query.text, normalize_question(follow_up_of) if follow_up_of else None,
+                                     names_report=bool(query.reports.doc_ids))
         if read_as:
             query = replace(self.read(read_as), shown=query.shown)
         question = query.text
@@ -129,7 +130,8 @@ class Assistant:
                                          lists=query.intent == "list")
         relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=read_as or "")
-        reason = unanswerable_reason(question, retriever.index) or self._off_topic(query, hits, retriever.index)
+        reason = (unanswerable_reason(question, retriever.index, set(query.reports.words))
+                  or self._off_topic(own, query.lang, hits, retriever.index))
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
@@ -172,16 +174,19 @@ class Assistant:
                 return set()
         return prefer
 
-    def _off_topic(self, query: Query, hits: list[Hit], index) -> str | None:
-        """The abstention message when no report covers the question's topic."""
-        similarity = max((hit.multilingual_score if query.lang == "zh" else hit.dense_score for hit in hits[:5]),
-                         default=0.0)
-        if similarity > self.settings.topic_similarity_max:
+    def _off_topic(self, own: Query, lang: str, hits: list[Hit], index) -> str | None:
+        """The abstention message when no report covers the question's topic.
+        ``own``: the question as asked (a follow-up without the turn before
+        it), so a new topic is not hidden by the previous question's words."""
+        coverage = library_coverage(own.text, index.lexical, get_translator())
+        settings = self.settings
+        if coverage.share > settings.topic_coverage_max:
             return None
-        coverage = library_coverage(query.text, index.lexical, get_translator())
-        if coverage > self.settings.topic_coverage_max:
+        similarity = max((hit.multilingual_score if lang == "zh" else hit.dense_score for hit in hits[:5]), default=0.0)
+        absent = coverage.share <= settings.topic_coverage_absent and coverage.unseen >= settings.topic_unseen_min
+        if similarity > settings.topic_similarity_max and not absent:
             return None
-        return "No report in the library covers this topic: most of the question's key terms occur in none of them."
+        return "No report in the library covers this topic: most of the words that say what the question is about occur in none of them."
 
     def relevance(self, question: str, hits: list[Hit], retriever: Retriever | None = None) -> float:
         """How well the best hit matches: its cosine similarity or the share of

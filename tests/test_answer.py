@@ -5,12 +5,11 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, is_subsequence, words
 
 from assistant.answer import Citation, Quote, extract_figures, find_conflicts
-from assistant.query import question_names
 from assistant.pipeline import Assistant
-from assistant.query import QuestionError
-from conftest import ROOT, is_subsequence, words
+from assistant.query import QuestionError, question_names
 
 IOMT_BILINGUAL = "001_dea5ebdc38bdf3ab.txt"
 TELEMEDICINE = "004_cc81a9a3a938ae48.txt"
@@ -182,3 +181,26 @@ def test_a_question_about_a_topic_no_report_covers_is_refused_with_its_reason(as
         assert answer.abstained and "covers this topic" in answer.message, (question, answer.message)
     kept = assistant.ask("What was the telemedicine market size in 2023?")
     assert not kept.abstained
+    # Market words (size, CAGR, companies) are shared by every report: they do not make a topic covered.
+    for question in ("What is the projected size of the global craft beer market in 2030?", "宠物食品市场的主要企业有哪些？"):
+        answer = assistant.ask(question)
+        assert answer.abstained and "covers this topic" in answer.message, (question, answer.message)
+    # A follow-up is judged by its own words: the previous question does not cover a new topic.
+    moved_on = assistant.ask("What does it say about pet food brands?", follow_up_of="What was the telemedicine market size in 2023?")
+    assert moved_on.read_as and moved_on.abstained
+
+
+def test_an_acronym_spelled_out_in_a_report_is_mentioned():
+    from types import SimpleNamespace
+
+    from assistant.answer.abstention import spelled_out
+
+    chunks = [SimpleNamespace(text="Low-power wide-area networks reach rural clinics; software as a medical device rules.")]
+    assert spelled_out("LPWA", chunks) and spelled_out("SaMD", chunks)
+    assert not spelled_out("NFC", chunks) and not spelled_out("Lpwa", chunks)  # not an acronym
+
+
+def test_the_publisher_a_question_names_is_not_what_it_asks_about(assistant):
+    answer = assistant.ask("TechSci 的医疗保健物联网报告中，2025年市场规模是多少？")
+    assert not answer.abstained, answer.message
+    assert assistant.ask("What was Teladoc Health's annual revenue in 2023?").abstained

@@ -1,7 +1,6 @@
 """Building: incremental updates, the embedding cache, nothing half-written."""
 from __future__ import annotations
 
-
 import pytest
 
 from assistant.config import ChunkerSettings, Settings

@@ -264,3 +264,16 @@ def test_follow_up_questions_are_read_in_context():
     assert resolve_follow_up("Which companies make solid-state batteries for cars?", previous) is None  # stands alone
     assert resolve_follow_up("And by 2032?", None) is None  # nothing to follow
     assert is_elliptical("In 2032?") and is_elliptical("還有日本呢？") and not is_elliptical(previous)
+
+
+def test_a_question_that_points_back_or_is_too_short_to_stand_alone_is_a_follow_up():
+    from assistant.query.followup import leans_on_previous, resolve_follow_up
+
+    previous = "What was the solar panel market size in 2023?"
+    assert resolve_follow_up("What growth rate does that imply?", previous).startswith(previous)
+    assert resolve_follow_up("为什么？", "固态电池市场为何增长？").startswith("固态电池市场为何增长？")
+    assert resolve_follow_up("這段期間的年複合成長率是多少？", previous)  # 這 points back
+    # A question naming its own report or market stands alone unless elliptical.
+    assert not leans_on_previous("What CAGR does this report give for the SSB market?", names_report=True)
+    assert leans_on_previous("And for the SSB market?", names_report=True)
+    assert resolve_follow_up("Which companies make solid-state batteries for cars?", previous) is None

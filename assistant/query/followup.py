@@ -22,6 +22,13 @@ _ELLIPTICAL_START_RE = re.compile(
     re.I,
 )
 _ELLIPTICAL_END_RE = re.compile(r"(?:呢|怎么样|怎麼樣)[？?。.!！]*\s*$")
+# Words that point back at what was said before: "does that imply", "its CAGR", "这段期间", "其中".
+_ANAPHORA_RE = re.compile(
+    r"\b(?:that|this|it|its|they|them|their|these|those|such|same|then)\b|它|其|该|該|这|這|此|上述|前述|同期|当时|當時",
+    re.I,
+)
+#: A question of at most this many content words cannot name its own subject ("为什么？", "At what CAGR?").
+SHORT_QUESTION_WORDS = 2
 
 
 def is_elliptical(question: str) -> bool:
@@ -35,13 +42,27 @@ def is_elliptical(question: str) -> bool:
     return len(content) <= 1
 
 
-def resolve_follow_up(question: str, previous: str | None) -> str | None:
+def leans_on_previous(question: str, names_report: bool = False) -> bool:
+    """An elliptical question, or one that names no report or market of its
+    own and points back ("What growth rate does that imply?", "其中...") or is
+    too short to name its subject ("为什么？")."""
+    if is_elliptical(question):
+        return True
+    if names_report:
+        return False
+    content = [token for token in tokenize(question) if not token.isdigit()]
+    return bool(_ANAPHORA_RE.search(question)) or len(content) <= SHORT_QUESTION_WORDS
+
+
+def resolve_follow_up(question: str, previous: str | None, names_report: bool = False) -> str | None:
     """The question as read in context, or None when it stands alone (or
-    there is nothing before it).  The previous question's years give way to
+    there is nothing before it).  ``names_report``: the question names a
+    report or market itself, so only an elliptical form makes it a follow-up.
+    The previous question's years give way to
     the follow-up's, and so do its places and companies (capitalised words)
     when the follow-up names its own: "What about Europe?" after a question
     on North America asks about Europe, in the same market and report."""
-    if not previous or not previous.strip() or not is_elliptical(question):
+    if not previous or not previous.strip() or not leans_on_previous(question, names_report):
         return None
     context = previous.strip()
     years = _YEAR_RE.findall(question)
