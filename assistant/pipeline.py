@@ -103,7 +103,7 @@ class Assistant:
     def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> list[Hit]:
         query, retriever = self.read(query), self.retriever
         return retriever.search(query.text, k or self.settings.top_k, mode, doc_ids,
-                                prefer=self._preferred(query, retriever.index))
+                                prefer=self._preferred(query, retriever.index), ignore=frozenset(query.reports.words))
 
     def read(self, question: str) -> Query:
         """The question as the assistant reads it (language, intent, named reports)."""
@@ -124,7 +124,8 @@ class Assistant:
         prefer = self._preferred(query, retriever.index)
         k = k or self.settings.top_k
         query_vectors = retriever.encode_query(question)
-        hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors, prefer=prefer)
+        hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors, prefer=prefer,
+                                ignore=frozenset(query.reports.words))
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
         candidates = candidate_sentences(hits, documents, titles={card.doc_id: card.title for card in self.cards},
                                          lists=query.intent == "list")

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import RETRIEVAL_MODES, Settings
-from .ingest import Chunk, detect_lang
+from .ingest import Chunk, detect_lang, sentence_spans
+from .lexical import tokenize
 from .query import asks_across_reports
 from .store import Index
 from .translation import translate_query
+
+#: How deep into each ranked list the sentence list looks for its candidates.
+SENTENCE_CANDIDATES_PER_LIST = 60
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,6 @@ def reciprocal_rank_fusion(rankings: list[list[int]], rrf_k: int = 60, weights: 
         for rank, row in enumerate(ranking, start=1):
             fused[row] = fused.get(row, 0.0) + weight / (rrf_k + rank)
     return fused
-
-
-
-
 
 
 def diversify(scored: dict[int, float], chunks: list[Chunk], k: int, decay: float, keep_top: int) -> list[tuple[int, float]]:
@@ -97,34 +97,38 @@ class Retriever:
         for chunk in index.chunks:
             languages.setdefault(chunk.doc_id, set()).add(chunk.lang)
         self.doc_languages = languages
+        self._sentences: dict[int, list[set[str]]] = {}
 
     def encode_query(self, query: str) -> dict[str, np.ndarray]:
         return {name: self.encoders[name].encode_queries([query])[0] for name in self.index.channels}
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid", doc_ids: set[str] | None = None,
-               query_vectors: dict[str, np.ndarray] | None = None, prefer: set[str] | None = None) -> list[Hit]:
+               query_vectors: dict[str, np.ndarray] | None = None, prefer: set[str] | None = None,
+               ignore: frozenset[str] = frozenset()) -> list[Hit]:
         """The ``k`` best passages.  ``doc_ids`` limits the search to those
         reports; ``prefer`` (the reports a question names) searches them
         first and fills the rest of the ``k`` from the whole library, so a
         question that names a report gets that report's passages first but
-        still sees the others when the named one falls short."""
+        still sees the others when the named one falls short.  ``ignore``:
+        the question's tokens that only name a report (its publisher), left
+        out where passages are matched sentence by sentence."""
         if prefer and not doc_ids:
             if query_vectors is None and mode != "lexical":
                 query_vectors = self.encode_query(query)
             # The named reports' passages in their order in the whole library's
             # ranking (a search inside one report alone would rank its text by
             # other lists' standards), topped up from a search inside them.
-            ranked = self._search(query, max(3 * k, 30), mode, None, query_vectors)
+            ranked = self._search(query, max(3 * k, 30), mode, None, query_vectors, ignore)
             first = [hit for hit in ranked if hit.chunk.doc_id in prefer][:k]
             if len(first) < k:
                 seen = {hit.row for hit in first}
-                first += [hit for hit in self._search(query, k, mode, prefer, query_vectors) if hit.row not in seen]
+                first += [hit for hit in self._search(query, k, mode, prefer, query_vectors, ignore) if hit.row not in seen]
             seen = {hit.row for hit in first}
             return (first + [hit for hit in ranked if hit.row not in seen])[:k]
-        return self._search(query, k, mode, doc_ids, query_vectors)
+        return self._search(query, k, mode, doc_ids, query_vectors, ignore)
 
     def _search(self, query: str, k: int, mode: str, doc_ids: set[str] | None,
-                query_vectors: dict[str, np.ndarray] | None) -> list[Hit]:
+                query_vectors: dict[str, np.ndarray] | None, ignore: frozenset[str] = frozenset()) -> list[Hit]:
         if mode not in RETRIEVAL_MODES:
             raise ValueError(f"Unknown retrieval mode {mode!r}; use one of {', '.join(RETRIEVAL_MODES)}.")
         index = self.index
@@ -153,8 +157,12 @@ class Retriever:
             found = index.search_lexical(query, depth, doc_ids)
             lexical_found = dict(found)
             rankings.append(([row for row, _ in found], weights.get("lexical", 1.0)))
+        translated = translate_query(query) if mode == "hybrid" else None
         if mode == "hybrid" and weights.get("translated", 0.0) > 0:
-            rankings.append((self._translated_rows(query, query_lang, depth, doc_ids), weights["translated"]))
+            rankings.append((self._translated_rows(translated, query_lang, depth, doc_ids), weights["translated"]))
+        if mode == "hybrid" and weights.get("sentence", 0.0) > 0:
+            candidates = {row for ranking, _ in rankings for row in ranking[:SENTENCE_CANDIDATES_PER_LIST]}
+            rankings.append((self._sentence_rows(query, translated, query_lang, candidates, ignore), weights["sentence"]))
 
         if mode == "lexical":
             scored = lexical_found
@@ -183,20 +191,58 @@ class Retriever:
             for row, score in best
         ]
 
-    def _translated_rows(self, query: str, query_lang: str, depth: int, doc_ids: set[str] | None) -> list[int]:
+    def _foreign_docs(self, query_lang: str) -> set[str]:
+        """Reports with no text in the question's language."""
+        return {doc_id for doc_id, languages in self.doc_languages.items() if query_lang not in languages}
+
+    def _translated_rows(self, translated: str | None, query_lang: str, depth: int, doc_ids: set[str] | None) -> list[int]:
         """BM25 over the question's dictionary translation, among the chunks
         of reports with no text in the question's language: how a Chinese
         question reaches an English-only report through words, and the
         reverse.  A bilingual report is reached in the question's own language."""
-        translated = translate_query(query)
         if not translated:
             return []
-        foreign = {doc_id for doc_id, languages in self.doc_languages.items() if query_lang not in languages}
+        foreign = self._foreign_docs(query_lang)
         if doc_ids:
             foreign &= doc_ids
         if not foreign:
             return []
         return [row for row, _ in self.index.search_lexical(translated, depth, foreign)]
+
+    def _sentence_rows(self, query: str, translated: str | None, query_lang: str, candidates: set[int],
+                       ignore: frozenset[str]) -> list[int]:
+        """The candidates ranked by their best single sentence: the IDF-weighted
+        share of the question's terms that one sentence holds.  A passage whose
+        one sentence names the connectivity technologies *and* the segmentation
+        asked about beats a long one that scatters the same words (which BM25
+        over the whole passage cannot tell apart).  Passages of a report with
+        no text in the question's language are matched with its dictionary
+        translation.  ``ignore``: the words that only named the report."""
+        own = [token for token in dict.fromkeys(tokenize(query)) if token not in ignore]
+        foreign_terms = [token for token in dict.fromkeys(tokenize(translated or "")) if token not in ignore]
+        foreign_docs = self._foreign_docs(query_lang) if foreign_terms else set()
+        lexical = self.index.lexical
+
+        def best_sentence(row: int) -> float:
+            terms = foreign_terms if self.index.chunks[row].doc_id in foreign_docs else own
+            weights = {term: lexical.idf(term) for term in terms}
+            total = sum(weights.values())
+            if not total:
+                return 0.0
+            return max(sum(weight for term, weight in weights.items() if term in sentence)
+                       for sentence in self._sentence_tokens(row)) / total
+
+        scored = {row: best_sentence(row) for row in candidates}
+        return [row for row in sorted(scored, key=lambda row: (-scored[row], row)) if scored[row] > 0]
+
+    def _sentence_tokens(self, row: int) -> list[set[str]]:
+        """Each sentence of a passage as a set of tokens (cached: chunks never change in an open index)."""
+        cached = self._sentences.get(row)
+        if cached is None:
+            text = self.index.chunks[row].text
+            cached = [set(tokenize(text[start:end])) for start, end in sentence_spans(text)] or [set()]
+            self._sentences[row] = cached
+        return cached
 
     def _similarities(self, channel: str, rows: list[int], query_vectors, channel_scores) -> dict[int, float]:
         """Cosine similarity of each row in ``channel``, from the search lists

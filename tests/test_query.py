@@ -277,3 +277,26 @@ def test_a_question_that_points_back_or_is_too_short_to_stand_alone_is_a_follow_
     assert not leans_on_previous("What CAGR does this report give for the SSB market?", names_report=True)
     assert leans_on_previous("And for the SSB market?", names_report=True)
     assert resolve_follow_up("Which companies make solid-state batteries for cars?", previous) is None
+
+
+def test_two_markets_named_both_count_and_a_period_picks_among_alike_reports():
+    cards = [card("agri.md", market="Smart Agriculture Sensors"), card("robots.md", market="Warehouse Robotics"),
+             card("broad.md", market="Agriculture Sensors")]
+    assert named("Which grows faster, smart agriculture sensors or warehouse robotics?", cards) == \
+        (("agri.md", "robots.md"), "market")
+    alike = [ReportCard("old.md", market="Warehouse Robotics", years=["2020-2025"]),
+             ReportCard("new.md", market="Warehouse Robotics", years=["2026-2032", "base 2025"]), AGRI]
+    assert named("What does the 2026-2032 warehouse robotics forecast expect?", alike) == (("new.md",), "market")
+    assert named("What does the warehouse robotics forecast expect?", alike) == (("old.md", "new.md"), "market")
+
+
+def test_publisher_and_another_market_name_two_reports():
+    cards = [card("nw.md", "Northwind Analytics", "Smart Agriculture Sensors"),
+             card("co.md", "Contoso Research", "Warehouse Robotics"), card("x.md", "Fabrikam", "Heat Pumps")]
+    assert named("Does Northwind grow faster than the warehouse robotics market?", cards) == \
+        (("nw.md", "co.md"), "publisher+market")
+    # Comparing a publisher's report with the market's other reports.
+    same = [card("nw.md", "Northwind Analytics", "Warehouse Robotics"), card("co.md", "", "Warehouse Robotics"), cards[2]]
+    assert match_reports("Northwind's warehouse robotics outlook", same).doc_ids == ("nw.md",)
+    assert match_reports("Northwind's warehouse robotics outlook vs other reports", same, across=True).doc_ids == \
+        ("nw.md", "co.md")

@@ -64,3 +64,27 @@ def test_chinese_question_finds_an_english_only_report(assistant):
 def test_unknown_mode_is_refused(assistant):
     with pytest.raises(ValueError, match="Unknown retrieval mode"):
         assistant.search("anything", mode="magic")
+
+
+def test_the_sentence_list_ranks_passages_by_their_best_sentence(assistant):
+    retriever = assistant.retriever
+    chunks = assistant.index.chunks
+    # The passage whose one sentence lists the connectivity technologies beats
+    # passages that only scatter "connectivity" and "technology" over many lines.
+    rows = set(range(len(chunks)))
+    ranked = retriever._sentence_rows("Which connectivity technologies are considered: Bluetooth, Zigbee?", None, "en",
+                                      rows, frozenset())
+    best = chunks[ranked[0]].text
+    sentence = next(s for s in best.split("\n") if "Zigbee" in s)
+    assert "Bluetooth" in sentence and "Zigbee" in sentence
+    # A report with no text in the question's language is matched through the translation.
+    foreign = retriever._sentence_rows("远程医疗 平台", "telemedicine platform", "zh", rows, frozenset())
+    assert chunks[foreign[0]].doc_id in retriever._foreign_docs("zh")
+    # The words that only name a report do not count.
+    named = retriever._sentence_rows("zigbee bluetooth", None, "en", rows, frozenset({"zigbe", "zigbee", "bluetooth"}))
+    assert named == []
+
+
+def test_a_comparison_naming_two_reports_retrieves_both(assistant):
+    hits = assistant.search("Which grows faster: the telemedicine market or the connected medical devices market?", k=10)
+    assert {TELEMEDICINE, "003_c2df3797af6a6a40.txt"} <= {hit.chunk.doc_id for hit in hits[:6]}

@@ -159,5 +159,5 @@ def parse_query(question: str | None, max_chars: int, cards: list[ReportCard] | 
         across_reports=asks_across_reports(text),
         intent=question_intent(text),
         names=tuple(question_names(text)),
-        reports=match_reports(text, cards or []),
+        reports=match_reports(text, cards or [], across=asks_across_reports(text)),
     )

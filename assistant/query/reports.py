@@ -15,6 +15,7 @@ library (``ingest.cards``), never against a list of known reports:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..ingest.cards import ReportCard
@@ -64,37 +65,69 @@ def names_publisher(card: ReportCard, question_tokens: set[str]) -> bool:
     return bool(publisher_words(card, question_tokens))
 
 
-def market_specificity(card: ReportCard, question_tokens: set[str]) -> int:
-    """How many market words of the card the question holds, when it holds
-    all of them in one language (0 when it names no market of this card)."""
-    best = 0
+def market_words(card: ReportCard, question_tokens: set[str]) -> frozenset[str]:
+    """The card's market words the question holds, when it holds all of them
+    in one language (the longest such phrase; an acronym counts as one word
+    more specific than its letters), else nothing."""
+    best: frozenset[str] = frozenset()
     for phrase in (card.market, card.market_zh):
-        words = set(tokenize(phrase))
-        if words and words <= question_tokens:
-            best = max(best, len(words))
+        words = frozenset(tokenize(phrase))
+        if words and words <= question_tokens and len(words) > len(best):
+            best = words
     for alias in card.aliases:
         if alias in _domains(card):
             continue
-        words = set(tokenize(alias))
-        if words and words <= question_tokens:
-            best = max(best, len(words) + 1)  # an acronym is as specific as a long phrase
+        words = frozenset(tokenize(alias))
+        if words and words <= question_tokens and len(words) + 1 > len(best):
+            best = words | {f"alias:{alias}"}
     return best
 
 
-def match_reports(question: str, cards: list[ReportCard]) -> ReportMatch:
+def market_specificity(card: ReportCard, question_tokens: set[str]) -> int:
+    """How many market words of the card the question holds (0: none of its markets)."""
+    return len(market_words(card, question_tokens))
+
+
+_YEAR_RANGE_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:-|–|—|~|to|至|到)\s*((?:19|20)\d\d)(?!\d)")
+
+
+def _by_period(question: str, cards: list[ReportCard], docs: set[str]) -> set[str]:
+    """Of ``docs``, those whose forecast period is the one the question names
+    ("the 2026-2032 forecast"); all of them when it names none or none fits."""
+    ranges = {f"{start}-{end}" for start, end in _YEAR_RANGE_RE.findall(question)}
+    fitting = {card.doc_id for card in cards if card.doc_id in docs and ranges & set(card.years)}
+    return fitting or docs
+
+
+def match_reports(question: str, cards: list[ReportCard], across: bool = False) -> ReportMatch:
     """The reports the question names; empty when it names none, or names
-    every report of the library alike (then naming tells nothing)."""
+    every report of the library alike (then naming tells nothing).
+
+    A report is named by its publisher, by its market (where two reports'
+    markets are named, the one whose words the other's contain wins: "smart
+    agriculture sensors" over "agriculture sensors"; two different markets
+    both count), and among those alike by its forecast period.  Publisher
+    and market together name their common reports; when they name different
+    ones ("Northwind's robots vs the solar inverter market") both are meant.
+    ``across``: the question compares reports, so the market's other reports
+    named by the period join the publisher's."""
     if not cards:
         return ReportMatch()
     tokens = set(tokenize(question))
     by_publisher = {card.doc_id for card in cards if names_publisher(card, tokens)}
-    specificity = {card.doc_id: market_specificity(card, tokens) for card in cards}
-    best = max(specificity.values())
-    by_market = {doc_id for doc_id, value in specificity.items() if best and value == best}
-    if by_publisher and by_market and by_publisher & by_market:
-        docs, by = by_publisher & by_market, "publisher+market"
+    matched = {card.doc_id: market_words(card, tokens) for card in cards}
+    matched = {doc_id: words for doc_id, words in matched.items() if words}
+    by_market = {doc_id for doc_id, words in matched.items()
+                 if not any(words < other for other in matched.values())}
+    by_market = _by_period(question, cards, by_market)
+    if by_publisher and by_market:
+        common = by_publisher & by_market
+        if common:
+            docs, by = (common | by_market if across else common), "publisher+market"
+        else:
+            docs, by = by_publisher | by_market, "publisher+market"
     elif by_publisher:
-        docs, by = by_publisher, "publisher"
+        docs, by = _by_period(question, cards, by_publisher), "publisher"
     elif by_market:
         docs, by = by_market, "market"
     else:
