@@ -7,7 +7,6 @@ import re
 from ..ingest.facts import extract_figures
 from .model import Quote
 
-
 _SENTENCE_MARKET_RE = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,4}?)market\b", re.I)
 _DETERMINERS = {"the", "a", "an", "this", "that", "its", "their", "our"}
 _NOT_MARKET_WORDS = {"the", "a", "an", "this", "that", "global", "overall", "worldwide", "total", "entire", "its", "of", "in"}

@@ -7,6 +7,7 @@ import re
 from typing import NamedTuple
 
 from .document import Heading, TextBuilder
+from .limits import ReadBudget
 from .markdown_reader import add_markdown_inline
 from .scan import NextMatch
 
@@ -55,7 +56,7 @@ def _add_with_entities(builder: TextBuilder, raw: str, begin: int, end: int) -> 
     add_markdown_inline(builder, raw, pos, end)
 
 
-def clean_html(raw: str) -> tuple[TextBuilder, list[Heading]]:
+def clean_html(raw: str, budget: ReadBudget | None = None) -> tuple[TextBuilder, list[Heading]]:
     """Drop tags, scripts and styles; decode entities; blocks become lines."""
     builder = TextBuilder()
     headings: list[Heading] = []
@@ -63,6 +64,8 @@ def clean_html(raw: str) -> tuple[TextBuilder, list[Heading]]:
     skip_until: str | None = None
     pos = 0
     for tag in find_tags(raw):
+        if budget is not None:
+            budget.check_time()
         name = tag.name
         is_close = tag.markup.startswith("</")
         if skip_until is not None:

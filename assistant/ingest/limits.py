@@ -8,8 +8,9 @@ expansion.  Each cap refuses the file with one sentence (:class:`DocumentError`)
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
+from ..config import Settings
 from .document import DocumentError
 from .files import format_mb
 
@@ -18,16 +19,20 @@ from .files import format_mb
 class ReadLimits:
     """The caps of one file read (from :class:`~assistant.config.Settings`)."""
 
-    max_bytes: int = 50 * 2**20  # file size on disk
-    max_chars: int = 5_000_000  # characters of extracted text
-    max_pages: int = 2_000  # PDF pages
-    max_seconds: float = 60.0  # wall time of one read
+    max_bytes: int  # file size on disk
+    max_chars: int  # characters of extracted text
+    max_pages: int  # PDF pages
+    max_pdf_content_bytes: int  # PDF: decoded page content streams, summed over pages
+    max_seconds: float  # wall time of one read
     max_unzipped_bytes: int | None = None  # DOCX: bytes really unzipped; None = 4 x max_bytes
 
     @classmethod
-    def from_settings(cls, settings) -> "ReadLimits":
-        return cls(max_bytes=settings.max_file_bytes, max_chars=settings.max_text_chars,
-                   max_pages=settings.max_pdf_pages, max_seconds=settings.max_read_seconds)
+    def from_settings(cls, settings: Settings | None = None, **changes) -> "ReadLimits":
+        """The caps of ``settings`` (default: :class:`Settings`), with ``changes``."""
+        settings = settings or Settings()
+        return replace(cls(max_bytes=settings.max_file_bytes, max_chars=settings.max_text_chars,
+                   max_pages=settings.max_pdf_pages, max_pdf_content_bytes=settings.max_pdf_content_bytes,
+                   max_seconds=settings.max_read_seconds), **changes)
 
     @property
     def unzipped_cap(self) -> int:
@@ -45,6 +50,7 @@ class ReadBudget:
         self.limits = limits
         self.name = name
         self.chars = 0
+        self.pdf_content = 0
         self.deadline = time.monotonic() + limits.max_seconds
 
     def check_time(self) -> None:
@@ -70,6 +76,13 @@ class ReadBudget:
         if count > self.limits.max_pages:
             raise DocumentError(f"{self.name}: has {count:,} pages, over the limit of {self.limits.max_pages:,} "
                                 f"pages per file; split it into smaller files.")
+
+    def add_pdf_content(self, count: int) -> None:
+        """Count a page's decoded drawing instructions before pypdf parses them."""
+        self.pdf_content += count
+        if self.pdf_content > self.limits.max_pdf_content_bytes:
+            raise DocumentError(f"{self.name}: its pages hold more than {format_mb(self.limits.max_pdf_content_bytes)} "
+                                f"of drawing instructions, the limit per file; split it into smaller files.")
 
     def too_big_unzipped(self, unzipped: int | None = None) -> DocumentError:
         cap = format_mb(self.limits.unzipped_cap)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .document import Heading, TextBuilder
+from .limits import ReadBudget
 from .scan import NextMatch
 
 _MD_HEADING_RE = re.compile(r"[ \t]*(#{1,6})[ \t]+")
@@ -36,13 +37,15 @@ def is_rule_line(body: str) -> bool:
     return bool((_MD_TABLE_RULE_RE.fullmatch(body) and "---" in body) or _MD_OTHER_RULE_RE.fullmatch(body))
 
 
-def clean_markdown(raw: str) -> tuple[TextBuilder, list[Heading]]:
+def clean_markdown(raw: str, budget: ReadBudget | None = None) -> tuple[TextBuilder, list[Heading]]:
     """Drop Markdown markup (heading marks, emphasis, link targets, images,
     table rule lines) and keep everything a reader would read."""
     builder = TextBuilder()
     headings: list[Heading] = []
     line_start = 0
     for line in raw.splitlines(keepends=True):
+        if budget is not None:
+            budget.check_time()
         body = line.rstrip("\r\n")
         line_end = line_start + len(body)
         begin = line_start
