@@ -48,11 +48,12 @@ class Settings:
     # as soon as one is passed and the file is refused in one sentence (and
     # remembered by its sha256, so it is not read again while it is unchanged).
     # 5M characters is about 2,000 pages of report text; a DOCX may unzip to
-    # 4 x max_file_bytes; a PDF page's drawing instructions are parsed whole
-    # before any text comes out, so their total decoded size is capped too.
+    # 4 x max_file_bytes.  pypdf parses a page's drawing instructions whole
+    # before any text comes out (about 1 s a MB, not interruptible), so their
+    # decoded size is capped per page: report pages hold tens of KB.
     max_text_chars: int = 5_000_000
     max_pdf_pages: int = 2_000
-    max_pdf_content_bytes: int = 20 * 1024 * 1024
+    max_pdf_page_bytes: int = 2 * 1024 * 1024
     max_read_seconds: float = 60.0
     max_question_chars: int = 2000
     top_k: int = 5

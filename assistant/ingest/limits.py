@@ -22,7 +22,7 @@ class ReadLimits:
     max_bytes: int  # file size on disk
     max_chars: int  # characters of extracted text
     max_pages: int  # PDF pages
-    max_pdf_content_bytes: int  # PDF: decoded page content streams, summed over pages
+    max_pdf_page_bytes: int  # PDF: one page's decoded content streams
     max_seconds: float  # wall time of one read
     max_unzipped_bytes: int | None = None  # DOCX: bytes really unzipped; None = 4 x max_bytes
 
@@ -31,7 +31,7 @@ class ReadLimits:
         """The caps of ``settings`` (default: :class:`Settings`), with ``changes``."""
         settings = settings or Settings()
         return replace(cls(max_bytes=settings.max_file_bytes, max_chars=settings.max_text_chars,
-                   max_pages=settings.max_pdf_pages, max_pdf_content_bytes=settings.max_pdf_content_bytes,
+                   max_pages=settings.max_pdf_pages, max_pdf_page_bytes=settings.max_pdf_page_bytes,
                    max_seconds=settings.max_read_seconds), **changes)
 
     @property
@@ -50,7 +50,6 @@ class ReadBudget:
         self.limits = limits
         self.name = name
         self.chars = 0
-        self.pdf_content = 0
         self.deadline = time.monotonic() + limits.max_seconds
 
     def check_time(self) -> None:
@@ -77,12 +76,12 @@ class ReadBudget:
             raise DocumentError(f"{self.name}: has {count:,} pages, over the limit of {self.limits.max_pages:,} "
                                 f"pages per file; split it into smaller files.")
 
-    def add_pdf_content(self, count: int) -> None:
-        """Count a page's decoded drawing instructions before pypdf parses them."""
-        self.pdf_content += count
-        if self.pdf_content > self.limits.max_pdf_content_bytes:
-            raise DocumentError(f"{self.name}: its pages hold more than {format_mb(self.limits.max_pdf_content_bytes)} "
-                                f"of drawing instructions, the limit per file; split it into smaller files.")
+    def check_pdf_page(self, number: int, content_bytes: int) -> None:
+        """A page's decoded drawing instructions, checked before pypdf parses them."""
+        if content_bytes > self.limits.max_pdf_page_bytes:
+            raise DocumentError(f"{self.name}: page {number} holds {format_mb(content_bytes)} of drawing instructions, "
+                                f"over the {format_mb(self.limits.max_pdf_page_bytes)} limit per page; save the PDF "
+                                f"again (print to PDF) or convert it to text.")
 
     def too_big_unzipped(self, unzipped: int | None = None) -> DocumentError:
         cap = format_mb(self.limits.unzipped_cap)

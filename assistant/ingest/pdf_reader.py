@@ -1,7 +1,7 @@
 """PDF to clean text with pypdf: one raw text per page, citations count within the page.
 
 Bounded (see :mod:`.limits`): the page count is checked first, each page's
-decoded drawing instructions are counted before pypdf parses them (a small
+decoded drawing instructions are measured before pypdf parses them (a small
 file can point every page at one huge shared stream), and the extracted
 characters and the clock are checked while a page is being read, so a reader
 stops within the page that passes a cap.
@@ -27,7 +27,7 @@ def read_pdf(path: Path, name: str, budget: ReadBudget) -> tuple[str, TextBuilde
         if reader.is_encrypted:
             raise DocumentError(f"{name}: the PDF is encrypted; save an unencrypted copy and add that.")
         budget.check_pages(len(reader.pages))
-        page_texts = [_page_text(page, budget) for page in reader.pages]
+        page_texts = [_page_text(number, page, budget) for number, page in enumerate(reader.pages, start=1)]
     except DocumentError:
         raise
     except Exception as error:  # pypdf raises many types for broken files
@@ -46,10 +46,10 @@ def read_pdf(path: Path, name: str, budget: ReadBudget) -> tuple[str, TextBuilde
     return "\n".join(raw_parts), builder, page_starts
 
 
-def _page_text(page, budget: ReadBudget) -> str:
+def _page_text(number: int, page, budget: ReadBudget) -> str:
     budget.check_time()
     contents = page.get_contents()
-    budget.add_pdf_content(len(contents.get_data()) if contents is not None else 0)
+    budget.check_pdf_page(number, len(contents.get_data()) if contents is not None else 0)
 
     def each_operator(*_args) -> None:
         budget.check_time()
