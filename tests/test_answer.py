@@ -5,12 +5,11 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, is_subsequence, words
 
 from assistant.answer import Citation, Quote, extract_figures, find_conflicts
-from assistant.query import question_names
 from assistant.pipeline import Assistant
-from assistant.query import QuestionError
-from conftest import ROOT, is_subsequence, words
+from assistant.query import QuestionError, question_names
 
 IOMT_BILINGUAL = "001_dea5ebdc38bdf3ab.txt"
 TELEMEDICINE = "004_cc81a9a3a938ae48.txt"

@@ -5,10 +5,16 @@ import json
 from collections import Counter
 
 import pytest
-
-from assistant.evaluation import recursive_split
-from assistant.evaluation import Question, Result, evaluate, load_questions, run_questions
 from conftest import ROOT, SEEDS
+
+from assistant.evaluation import (
+    Question,
+    Result,
+    evaluate,
+    load_questions,
+    recursive_split,
+    run_questions,
+)
 
 QUESTIONS_FILE = ROOT / "eval" / "questions.jsonl"
 
@@ -145,7 +151,7 @@ def test_recursive_splitter_baseline_covers_text_within_size():
 
 def test_eval_all_runs_every_set_beside_the_peers_and_writes_the_table(tmp_path):
     from assistant.config import Settings
-    from assistant.evaluation.suite import EvalSet, PEERS, run_all
+    from assistant.evaluation.suite import PEERS, EvalSet, run_all
 
     docs = tmp_path / "library" / "docs"
     docs.mkdir(parents=True)

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import pytest
-
-from assistant.ingest import chunk_document, count_tokens
-from assistant.config import ChunkerSettings
-from assistant.ingest import read_document
 from conftest import SEED_FILES, is_subsequence, words
 from test_ingest_readers import make_docx, make_pdf
+
+from assistant.config import ChunkerSettings
+from assistant.ingest import chunk_document, count_tokens, read_document
 
 
 def check_chunk_invariants(doc, chunks, budget: int) -> None:

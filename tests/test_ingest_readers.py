@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SEED_FILES
 
 from assistant.ingest import DocumentError, detect_lang, read_document
-from conftest import SEED_FILES
 
 
 def assert_map_exact(doc) -> None:

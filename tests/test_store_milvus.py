@@ -7,13 +7,13 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import ROOT, SEEDS
 
 from assistant.config import Settings
 from assistant.evaluation import evaluate, load_questions, run_questions
 from assistant.indexer import build_index
 from assistant.pipeline import Assistant
 from assistant.store import IndexStateError, open_index
-from conftest import ROOT, SEEDS
 
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
@@ -206,9 +206,9 @@ def test_an_open_index_sees_when_another_build_replaces_it(lite_file, tmp_path):
 def test_web_chat_on_milvus_answers_uploads_and_removes(lite_file, tmp_path):
     """The real Gradio server, driven by gradio_client, on the Milvus store."""
     from gradio_client import Client, handle_file
+    from test_web import free_port
 
     from assistant.web import create_app
-    from test_web import free_port
 
     settings = milvus_settings(lite_file, "web")
     uploads = tmp_path / "uploads"

@@ -11,7 +11,12 @@ import pickle
 import pytest
 
 from assistant import translation
-from assistant.translation import Translator, get_translator, is_mostly_chinese, translate_query
+from assistant.translation import (
+    Translator,
+    get_translator,
+    is_mostly_chinese,
+    translate_query,
+)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import SEEDS
 
 from assistant.config import Settings
 from assistant.web import (
@@ -23,8 +24,6 @@ from assistant.web import (
     safe_upload_name,
     source_choices,
 )
-
-from conftest import SEEDS
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
 
