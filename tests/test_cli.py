@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEEDS
+from test_indexer import index_with_uploads
 
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -203,13 +204,7 @@ def test_eval_progress_bar_goes_to_a_terminal_only(monkeypatch):
 
 
 def test_cli_build_keeps_the_uploads_folder_unless_dropped(seeds_copy, tmp_path):
-    docs, index_dir = seeds_copy
-    uploads = tmp_path / "uploads"
-    uploads.mkdir()
-    (uploads / "mine.md").write_text("# Mine\n\nThe gizmo market doubled in 2026.\n", encoding="utf-8")
-    from assistant.indexer import build_index
-
-    build_index([docs, uploads], index_dir)  # as the web chat does
+    docs, index_dir, uploads = index_with_uploads(seeds_copy, tmp_path)
     kept = run("build", "--docs", str(docs), "--index", str(index_dir))
     assert f"warning: The index also covers the folder {uploads} (not given with --docs): kept" in kept.stderr
     assert "is current" in kept.stdout

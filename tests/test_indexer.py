@@ -156,12 +156,18 @@ def test_stale_check_works_from_another_folder_and_a_missing_folder_is_stale(see
     assert "out of date" in str(raised.value) and "the folder is missing" in str(raised.value)
 
 
-def test_a_build_keeps_a_folder_it_was_not_given_unless_told(seeds_copy, tmp_path):
+def index_with_uploads(seeds_copy, tmp_path) -> tuple[Path, Path, Path]:
+    """The seeds index, built from the seeds and an uploads folder (as the web chat does)."""
     docs, index_dir = seeds_copy
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     (uploads / "mine.md").write_text("# Mine\n\nThe gizmo market doubled in 2026.\n", encoding="utf-8")
     build_index([docs, uploads], index_dir)
+    return docs, index_dir, uploads
+
+
+def test_a_build_keeps_a_folder_it_was_not_given_unless_told(seeds_copy, tmp_path):
+    docs, index_dir, uploads = index_with_uploads(seeds_copy, tmp_path)
 
     kept = build_index([docs], index_dir, keep_folders=True)  # what `assistant build --docs seeds` does
     assert kept.changed is False
@@ -177,11 +183,7 @@ def test_a_build_keeps_a_folder_it_was_not_given_unless_told(seeds_copy, tmp_pat
 
 
 def test_a_kept_folder_that_is_gone_stops_the_build_with_one_sentence(seeds_copy, tmp_path):
-    docs, index_dir = seeds_copy
-    uploads = tmp_path / "uploads"
-    uploads.mkdir()
-    (uploads / "mine.md").write_text("# Mine\n\nThe gizmo market doubled in 2026.\n", encoding="utf-8")
-    build_index([docs, uploads], index_dir)
+    docs, index_dir, uploads = index_with_uploads(seeds_copy, tmp_path)
     live = current_generation(index_dir)
     shutil.rmtree(uploads)
     with pytest.raises(FileNotFoundError) as raised:
