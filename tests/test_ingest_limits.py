@@ -1,56 +1,17 @@
 """Bounded work per file (issue 18, item 1): every cap stops its reader early
 and refuses the file in one sentence.  The adversarial files are made here and
 are small on disk: PDF pages that share one huge content stream, a DOCX of
-highly compressible XML, a text over the character cap."""
+highly compressible XML (the makers are shared with `assistant bench`), a
+text over the character cap."""
 from __future__ import annotations
 
 import re
-import zipfile
 
 import pytest
-from test_ingest_readers import make_docx
 
+from assistant.bench.readers import make_shared_stream_pdf, make_xml_docx
 from assistant.ingest import DocumentError, read_document
 from assistant.ingest.limits import ReadLimits
-
-LINE = b"BT /F1 9 Tf 20 700 Td (gizmo market grew) Tj ET\n"  # 18 characters of text a line
-
-
-def make_shared_stream_pdf(path, pages: int, stream_bytes: int) -> None:
-    """``pages`` pages whose /Contents all point at one Flate stream that
-    decodes to ``stream_bytes`` bytes of text-drawing instructions."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    writer = PdfWriter()
-    font = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica")}))
-    stream = DecodedStreamObject()
-    stream.set_data(LINE * (stream_bytes // len(LINE)))
-    shared = writer._add_object(stream.flate_encode(level=9))
-    for _ in range(pages):
-        page = writer.add_blank_page(612, 792)
-        page[NameObject("/Resources")] = DictionaryObject({
-            NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
-        page[NameObject("/Contents")] = shared
-    with open(path, "wb") as handle:
-        writer.write(handle)
-
-
-def make_xml_docx(path, paragraphs: int) -> None:
-    """A valid DOCX whose body repeats one short paragraph ``paragraphs`` times."""
-    base = path.with_name("base-for-xml.docx")
-    make_docx(base)
-    with zipfile.ZipFile(base) as source:
-        members = [(info.filename, source.read(info.filename)) for info in source.infolist()]
-    base.unlink()
-    paragraph = b"<w:p><w:r><w:t>The gizmo market grew again.</w:t></w:r></w:p>"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
-        for name, data in members:
-            if name == "word/document.xml":
-                data = data.replace(b"<w:body>", b"<w:body>" + paragraph * paragraphs, 1)
-            target.writestr(name, data)
 
 
 @pytest.fixture
