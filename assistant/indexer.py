@@ -223,8 +223,8 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
             check_pointer(index_dir)
             remove_leftovers(index_dir)  # of killed builds: we hold the lock, so none is being written
         previous = _previous(index_dir, settings)
-        folders = resolve_folders(docs_dirs, previous or _fallback(index_dir, settings), keep_folders, drop_folders,
-                                  report)
+        reusable = previous or _fallback(index_dir, settings)  # what can be re-used, if not current
+        folders = resolve_folders(docs_dirs, reusable, keep_folders, drop_folders, report)
         paths = discover_files(folders, report.skipped)
         shas: dict[str, str] = {}
         skipped: dict[str, dict] = {}  # recorded in the manifest (see Manifest.skipped)
@@ -251,7 +251,7 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
             report.tokens = sum(chunk.n_tokens for chunk in previous.chunks)
             report.seconds = time.perf_counter() - started
             return report
-        previous = previous or _fallback(index_dir, settings)
+        previous = reusable
         encoders = load_encoders(settings)
         channel_facts = {name: {"model": encoder.name, "dim": encoder.dim} for name, encoder in encoders.items()}
         writer = new_writer(index_dir, settings, previous)
