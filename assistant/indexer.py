@@ -90,6 +90,28 @@ def build_lock(index_dir: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def clean_leftovers(index_dir: Path | str) -> bool:
+    """At a start (``serve``) rather than a build: delete the ``.tmp-gen-*``
+    folders of killed builds, whatever their age, if no build holds the lock
+    now (one that does is writing its own).  True when they were cleaned."""
+    index_dir = Path(index_dir)
+    if not index_dir.is_dir():
+        return True
+    try:
+        with open(index_dir / ".build.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            try:
+                remove_leftovers(index_dir)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    except OSError:  # a read-only index folder: nothing to clean there
+        return False
+    return True
+
+
 def _previous(index_dir: Path, settings: Settings):
     try:
         return open_index(index_dir, settings)

@@ -240,6 +240,18 @@ def test_leftovers_of_a_killed_build_go_at_the_next_build_whatever_their_age(see
     assert report.changed is False and not leftover.exists()
 
 
+def test_leftovers_are_cleaned_at_a_start_unless_a_build_holds_the_lock(seeds_copy):
+    from assistant.indexer import build_lock, clean_leftovers
+
+    _, index_dir = seeds_copy
+    leftover = index_dir / ".tmp-gen-20261129T000000-0badf00d"
+    leftover.mkdir()
+    with build_lock(index_dir):  # a build is running (its own .tmp folder must stay)
+        assert clean_leftovers(index_dir) is False and leftover.exists()
+    assert clean_leftovers(index_dir) is True and not leftover.exists()
+    assert Index.load(index_dir).chunks
+
+
 def test_a_disk_full_while_writing_vectors_is_one_sentence(seeds_copy, monkeypatch):
     """The real FAISS writer, writing to /dev/full (every write fails with ENOSPC)."""
     docs, index_dir = seeds_copy
