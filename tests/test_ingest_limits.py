@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from assistant.bench.readers import make_shared_stream_pdf, make_xml_docx
+from assistant.bench.readers import make_form_pdf, make_shared_stream_pdf, make_xml_docx
 from assistant.ingest import DocumentError, read_document
 from assistant.ingest.limits import ReadLimits
 
@@ -61,6 +61,16 @@ def test_the_issue_pdf_is_refused_by_the_default_caps_before_parsing(tmp_path, e
     message = refusal(path, limits())
     assert "page 1 holds 4.8 MB of drawing instructions, over the 2.0 MB limit per page" in message
     assert extraction_calls["begun"] == 0
+
+
+def test_pdf_text_drawn_through_a_form_counts_toward_the_page_cap(tmp_path, extraction_calls):
+    """A tiny page that only says ``/X1 Do``: the form's instructions are parsed too."""
+    small, big = tmp_path / "small-form.pdf", tmp_path / "big-form.pdf"
+    make_form_pdf(small, stream_bytes=30_000)
+    assert read_document(small).text.count("gizmo market grew") > 500  # the form's text is read
+    make_form_pdf(big, stream_bytes=5_000_000)
+    assert "page 1 holds 4.8 MB of drawing instructions" in refusal(big, limits())
+    assert extraction_calls["begun"] == 1  # only the small file's page was parsed
 
 
 def test_pdf_character_cap_stops_inside_the_page(tmp_path, extraction_calls):

@@ -41,6 +41,39 @@ def make_shared_stream_pdf(path: Path, pages: int, stream_bytes: int) -> None:
         writer.write(handle)
 
 
+def make_form_pdf(path: Path, stream_bytes: int) -> None:
+    """One page whose small content only draws a form XObject (``/X1 Do``)
+    holding ``stream_bytes`` bytes of text-drawing instructions."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    fonts = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    form = DecodedStreamObject()
+    form.set_data(_PDF_LINE * (stream_bytes // len(_PDF_LINE)))
+    form = form.flate_encode(level=9)
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): _box(), NameObject("/Resources"): fonts})
+    form_ref = writer._add_object(form)
+    page = writer.add_blank_page(612, 792)
+    page[NameObject("/Resources")] = DictionaryObject({
+        **fonts, NameObject("/XObject"): DictionaryObject({NameObject("/X1"): form_ref})})
+    content = DecodedStreamObject()
+    content.set_data(b"/X1 Do\n")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    with open(path, "wb") as handle:
+        writer.write(handle)
+
+
+def _box():
+    from pypdf.generic import ArrayObject, NumberObject
+
+    return ArrayObject([NumberObject(0), NumberObject(0), NumberObject(612), NumberObject(792)])
+
+
 def make_xml_docx(path: Path, paragraphs: int) -> None:
     """A valid DOCX whose body repeats one short paragraph ``paragraphs`` times."""
     import docx
@@ -86,6 +119,9 @@ def bench_readers(work: Path) -> list[dict]:
     pdf_small = folder / "shared-stream-small.pdf"
     make_shared_stream_pdf(pdf_small, pages=40, stream_bytes=1_500_000)
     rows.append(_timed_read(pdf_small, "PDF, 40 pages sharing one 1.5 MB content stream"))
+    form = folder / "form.pdf"
+    make_form_pdf(form, stream_bytes=5_000_000)
+    rows.append(_timed_read(form, "PDF, one page drawing a 5 MB form XObject"))
     docx_file = folder / "xml.docx"
     make_xml_docx(docx_file, paragraphs=320_000)
     rows.append(_timed_read(docx_file, "DOCX, 20 MB of XML (9M characters)"))

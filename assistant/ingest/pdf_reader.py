@@ -49,7 +49,8 @@ def read_pdf(path: Path, name: str, budget: ReadBudget) -> tuple[str, TextBuilde
 def _page_text(number: int, page, budget: ReadBudget) -> str:
     budget.check_time()
     contents = page.get_contents()
-    budget.check_pdf_page(number, len(contents.get_data()) if contents is not None else 0)
+    drawing = len(contents.get_data()) if contents is not None else 0
+    budget.check_pdf_page(number, drawing + _form_bytes(page.get("/Resources"), set()))
 
     def each_operator(*_args) -> None:
         budget.check_time()
@@ -60,3 +61,23 @@ def _page_text(number: int, page, budget: ReadBudget) -> str:
     text = page.extract_text(visitor_operand_before=each_operator, visitor_text=each_text) or ""
     budget.add_chars(1)  # the page break
     return text
+
+
+def _form_bytes(resources, seen: set[int]) -> int:
+    """Decoded size of the form XObjects a page (or form) can draw: text drawn
+    through ``/X Do`` is parsed like the page's own instructions.  Each form is
+    counted once a page (pypdf's decoding has its own output cap)."""
+    try:
+        resources = resources.get_object() if resources is not None else None
+        forms = resources.get("/XObject") if resources is not None else None
+        forms = forms.get_object() if forms is not None else {}
+    except AttributeError:
+        return 0
+    total = 0
+    for reference in forms.values():
+        form = reference.get_object()
+        if id(form) in seen or getattr(form, "get", lambda _: None)("/Subtype") != "/Form":
+            continue
+        seen.add(id(form))
+        total += len(form.get_data()) + _form_bytes(form.get("/Resources"), seen)
+    return total
