@@ -13,6 +13,7 @@ from .config import (
     Settings,
     setup_offline_environment,
 )
+from .ingest import span_label
 from .ingest.facts import METRICS
 
 
@@ -63,7 +64,8 @@ def _progress_bar():
 def cmd_build(args) -> int:
     from .indexer import build_index
 
-    report = build_index(args.docs, args.index, _settings(args), None if args.json else _progress_bar())
+    report = build_index(args.docs, args.index, _settings(args), None if args.json else _progress_bar(),
+                         keep_folders=True, drop_folders=args.drop_folder or [])
     if args.json:
         _print_json(report.__dict__)
     else:
@@ -110,9 +112,8 @@ def cmd_facts(args) -> int:
         _print_json([fact.to_dict() for fact in facts])
         return 0
     for fact in facts:
-        page = f", page {fact.page}" if fact.page else ""
         print(f"{fact.market or '?'} | {fact.metric} | {fact.period or '-'} | {fact.value:g} {fact.unit} | "
-              f"{fact.doc_id}, characters {fact.raw_start}–{fact.raw_end}{page}")
+              f"{fact.doc_id}, {span_label(fact.raw_start, fact.raw_end, fact.page)}")
     print(f"{len(facts)} facts.")
     return 0
 
@@ -127,8 +128,8 @@ def cmd_chunks(args) -> int:
         if args.json:
             print(json.dumps(row, ensure_ascii=False))
         else:
-            print(f"{chunk.chunk_id}  {chunk.doc_id}  [{chunk.raw_start}:{chunk.raw_end}]  {chunk.lang}  "
-                  f"{chunk.n_tokens} tok  {chunk.text[:80]!r}")
+            print(f"{chunk.chunk_id}  {chunk.doc_id}, {span_label(chunk.raw_start, chunk.raw_end, chunk.page)}  "
+                  f"{chunk.lang}  {chunk.n_tokens} tok  {chunk.text[:80]!r}")
     return 0
 
 
@@ -145,12 +146,23 @@ def cmd_search(args) -> int:
         _print_json({"query": args.query, "mode": args.mode, "analysis": assistant.read(args.query).to_dict(),
                      "hits": [hit.to_dict() for hit in hits]})
         return 0
+    print(f"{'rank':>4}  {'score':>7}  {'cosine':>6}  {'bm25':>6}  report, span")
     for rank, hit in enumerate(hits, start=1):
         chunk = hit.chunk
-        page = f" p.{chunk.page}" if chunk.page else ""
-        print(f"{rank}. {chunk.doc_id}{page} [{chunk.raw_start}:{chunk.raw_end}] score {hit.score:.4f}")
-        print("   " + chunk.text[:300].replace("\n", " "))
+        print(f"{rank:>4}  {hit.score:>7.4f}  {hit.dense_score:>6.3f}  {hit.lexical_score:>6.2f}  "
+              f"{chunk.doc_id}, {span_label(chunk.raw_start, chunk.raw_end, chunk.page)}")
+        print("      " + chunk.text[:300].replace("\n", " "))
+    print(SCORE_LEGEND[args.mode])
     return 0
+
+
+#: What the score column of `assistant search` means, by mode.
+SCORE_LEGEND = {
+    "hybrid": "score: reciprocal rank fusion of the dense and BM25 lists (higher ranks first; only the order means "
+              "something); cosine: similarity to the query (-1 to 1); bm25: term match (0 = no query word).",
+    "dense": "score: cosine similarity to the query (-1 to 1, higher is closer); bm25: term match (0 = no query word).",
+    "lexical": "score: BM25 term match (higher means more and rarer query words); cosine: similarity to the query.",
+}
 
 
 def format_answer(answer) -> str:
@@ -160,14 +172,15 @@ def format_answer(answer) -> str:
         lines.append("")
         lines.append("Possibly related:")
         for hit in answer.hits[:3]:
-            lines.append(f"- {hit.chunk.doc_id} [{hit.chunk.raw_start}:{hit.chunk.raw_end}]: {hit.chunk.text[:200]!s}")
+            lines.append(f"- {hit.chunk.doc_id}, {span_label(hit.chunk.raw_start, hit.chunk.raw_end, hit.chunk.page)}: "
+                         f"{hit.chunk.text[:200]!s}")
         return "\n".join(lines)
     if answer.comparison:
         lines.append("What each report says:")
         for row in answer.comparison:
             label = f"{row['period'] or 'no year'}{' (nearest year given)' if row['nearest'] else ''}"
             lines.append(f"- {row['doc_id']}: {row['metric']} {label}: {row['value']:g} {row['unit']} "
-                         f"(“{row['figure']}”, characters {row['raw_start']}–{row['raw_end']})")
+                         f"(“{row['figure']}”, {span_label(row['raw_start'], row['raw_end'], row.get('page'))})")
         lines.append("")
     for quote in answer.quotes:
         lines.append(f"“{quote.text}” [{quote.citation.n}]")
@@ -183,8 +196,7 @@ def format_answer(answer) -> str:
     lines.append("Sources:")
     for quote in answer.quotes:
         citation = quote.citation
-        page = f", page {citation.page}" if citation.page else ""
-        lines.append(f"[{citation.n}] {citation.doc_id}{page}, characters {citation.raw_start}-{citation.raw_end}")
+        lines.append(f"[{citation.n}] {citation.doc_id}, {span_label(citation.raw_start, citation.raw_end, citation.page)}")
     return "\n".join(lines)
 
 
@@ -237,7 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--json", action="store_true", help="machine-readable output")
         return sub
 
-    add("build", cmd_build, "Build or update the index of a reports folder.", docs=True)
+    sub = add("build", cmd_build, "Build or update the index of a reports folder.", docs=True)
+    sub.add_argument("--drop-folder", action="append", type=Path, metavar="FOLDER",
+                     help="remove this folder's reports from the index; repeat for several (by default a folder the "
+                          "index covered before, such as the web chat's uploads, is kept even when not given with --docs)")
     add("reports", cmd_reports, "List the indexed reports with their cards (title, publisher, market, years, languages).")
     sub = add("facts", cmd_facts, "List the figures the reports state: market, metric, year, value, citation.")
     sub.add_argument("--market", help="only markets whose name contains this text (case-insensitive)")
@@ -246,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, handler, what in (("search", cmd_search, "query"), ("ask", cmd_ask, "question")):
         sub = add(name, handler, "Search the index for passages." if name == "search"
                   else "Answer a question with verbatim quotes and citations.")
-        sub.add_argument(what)
+        sub.add_argument(what, help="the search text" if what == "query" else "the question, in English or Chinese")
         sub.add_argument("--k", type=int, default=5, help="number of passages (default 5)")
         sub.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid", help="retrieval mode (default hybrid)")
     sub.add_argument("--follow-up-of", metavar="PREVIOUS", help="the previous question, for an elliptical follow-up "
@@ -265,8 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--docs", action="append", type=Path, help="with --compare: reports folder (default: seeds)")
 
     sub = add("serve", cmd_serve, "Serve the web chat.", docs=True, json_flag=False)
-    sub.add_argument("--host", default="127.0.0.1")
-    sub.add_argument("--port", type=int, default=7860)
+    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    sub.add_argument("--port", type=int, default=7860, help="port to listen on (default 7860)")
 
     sub = add("bench", cmd_bench, "Measure build and query speed, memory and scale.", docs=True)
     sub.add_argument("--scale", default="", help="comma-separated synthetic corpus sizes, e.g. 10000,100000")

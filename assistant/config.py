@@ -44,6 +44,17 @@ class Settings:
     multilingual: bool = True  # second, multilingual dense channel fused by RRF
     batch_size: int = 32
     max_file_bytes: int = 50 * 1024 * 1024
+    # Caps on the work one file may cost (README, Reliability): a reader stops
+    # as soon as one is passed and the file is refused in one sentence (and
+    # remembered by its sha256, so it is not read again while it is unchanged).
+    # 5M characters is about 2,000 pages of report text; a DOCX may unzip to
+    # 4 x max_file_bytes.  pypdf parses a page's drawing instructions whole
+    # before any text comes out (about 1 s a MB, not interruptible), so their
+    # decoded size is capped per page: report pages hold tens of KB.
+    max_text_chars: int = 5_000_000
+    max_pdf_pages: int = 2_000
+    max_pdf_page_bytes: int = 2 * 1024 * 1024
+    max_read_seconds: float = 60.0
     max_question_chars: int = 2000
     top_k: int = 5
     rrf_k: int = 60

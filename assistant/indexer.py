@@ -30,8 +30,20 @@ from .ingest import (
 )
 from .ingest.cards import make_card
 from .ingest.facts import extract_facts
+from .ingest.limits import ReadLimits
 from .lexical import tokenize
-from .store import IndexStateError, Manifest, new_writer, open_index
+from .store import (
+    Index,
+    IndexStateError,
+    Manifest,
+    RefusedFiles,
+    check_pointer,
+    generations,
+    new_writer,
+    open_index,
+    remove_leftovers,
+    write_error,
+)
 
 Progress = Callable[[str, int, int], None]
 
@@ -78,11 +90,47 @@ def build_lock(index_dir: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def clean_leftovers(index_dir: Path | str) -> bool:
+    """At a start (``serve``) rather than a build: delete the ``.tmp-gen-*``
+    folders of killed builds, whatever their age, if no build holds the lock
+    now (one that does is writing its own).  True when they were cleaned."""
+    index_dir = Path(index_dir)
+    if not index_dir.is_dir():
+        return True
+    try:
+        with open(index_dir / ".build.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            try:
+                remove_leftovers(index_dir)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    except OSError:  # a read-only index folder: nothing to clean there
+        return False
+    return True
+
+
 def _previous(index_dir: Path, settings: Settings):
     try:
         return open_index(index_dir, settings)
     except IndexStateError:
         return None
+
+
+def _fallback(index_dir: Path, settings: Settings):
+    """When ``CURRENT`` is missing, damaged or names a missing generation: the
+    newest intact generation, so its chunks and vectors are re-used rather
+    than everything re-embedded (it is not taken as current)."""
+    if settings.store != "local":
+        return None
+    for generation in generations(index_dir):
+        try:
+            return Index.load(index_dir, generation)
+        except IndexStateError:
+            continue
+    return None
 
 
 def _local_vectors(index_dir: Path, settings: Settings):
@@ -93,23 +141,78 @@ def _local_vectors(index_dir: Path, settings: Settings):
     return _previous(index_dir, settings.with_changes(store="local"))
 
 
-def _is_current(previous, files: dict[str, str], settings: Settings) -> bool:
-    """Same files, same chunker, same models: nothing to do (no model is loaded).
+def _is_current(previous, files: dict[str, str], settings: Settings, docs_dirs: list[str]) -> bool:
+    """Same folders, files, chunker and models: nothing to do (no model is loaded).
 
     ``files`` holds every file found, readable or not; one the last build
-    skipped counts as current while its bytes and the size limit are the same."""
+    skipped counts as current while its bytes and the read limits are the same."""
     if previous is None:
         return False
     manifest = previous.manifest
     recorded = {doc_id: info["sha256"] for doc_id, info in manifest.files.items()}
     recorded.update({doc_id: info["sha256"] for doc_id, info in manifest.skipped.items()
-                     if info.get("max_file_bytes") == settings.max_file_bytes})
+                     if _same_limits(info, settings)})
     return (
         manifest.chunker == settings.chunker.as_dict()
         and {name: facts["model"] for name, facts in manifest.channels.items()} == channel_models(settings)
         and recorded == files
+        and manifest.docs_dirs == docs_dirs
         and all("card" in info and "facts" in info for info in manifest.files.values())  # from before cards and facts
     )
+
+
+def _same_limits(skipped_info: dict, settings: Settings) -> bool:
+    if "limits" in skipped_info:
+        return skipped_info["limits"] == ReadLimits.from_settings(settings).as_dict()
+    return skipped_info.get("max_file_bytes") == settings.max_file_bytes  # recorded before the read limits
+
+
+def _skip_entry(sha256: str, reason: str, settings: Settings) -> dict:
+    """A file the build could not index, as the manifest records it."""
+    return {"sha256": sha256, "reason": reason, "max_file_bytes": settings.max_file_bytes,
+            "limits": ReadLimits.from_settings(settings).as_dict()}
+
+
+def resolve_folders(docs_dirs: list[Path | str], previous, keep_folders: bool, drop_folders, report) -> list[Path]:
+    """The folders to index, absolute and resolved.  With ``keep_folders`` (the
+    CLI), a folder the index covered before (an uploads folder, say) and not
+    named now is kept, with a warning, unless it is in ``drop_folders``; a
+    kept folder that no longer exists stops the build with one sentence."""
+    folders = list(dict.fromkeys(Path(folder).resolve() for folder in docs_dirs))
+    dropping = {Path(folder).resolve() for folder in drop_folders}
+    recorded = [Path(folder).resolve() for folder in (previous.manifest.docs_dirs if previous is not None else [])]
+    for folder in dropping - set(recorded):
+        report.warnings.append(f"--drop-folder {folder}: the index does not cover that folder; nothing to drop.")
+    if not keep_folders:
+        return folders
+    for folder in recorded:
+        if folder in folders or folder in dropping:
+            continue
+        if not folder.is_dir():
+            raise FileNotFoundError(f"The index also covers the folder {folder}, which no longer exists; restore it, "
+                                    f"or pass --drop-folder {folder} to remove its reports from the index.")
+        report.warnings.append(f"The index also covers the folder {folder} (not given with --docs): kept; pass "
+                               f"--drop-folder {folder} to remove its reports from the index.")
+        folders.append(folder)
+    return folders
+
+
+def stale_files(manifest) -> list[str]:
+    """Files that changed, appeared or disappeared since the index was built,
+    and folders it covers that no longer exist (their reports cannot be cited)."""
+    folders = [Path(folder) for folder in manifest.docs_dirs]
+    missing = [f"{folder} (the folder is missing)" for folder in folders if not folder.is_dir()]
+    if missing:
+        return missing
+    current = discover_files(folders)
+    recorded = {doc_id: info["sha256"] for doc_id, info in manifest.files.items()}
+    # Files the build skipped (unreadable) are known too: unchanged, they are not news.
+    recorded.update({doc_id: info["sha256"] for doc_id, info in getattr(manifest, "skipped", {}).items()})
+    changed = [doc_id for doc_id in current if doc_id not in recorded]
+    changed += [doc_id for doc_id in recorded if doc_id not in current]
+    changed += [doc_id for doc_id, path in current.items()
+                if doc_id in recorded and file_sha256(path) != recorded[doc_id]]
+    return sorted(changed)
 
 
 def build_index(
@@ -117,44 +220,66 @@ def build_index(
     index_dir: Path | str,
     settings: Settings = Settings(),
     progress: Progress | None = None,
+    keep_folders: bool = False,
+    drop_folders: list[Path | str] = (),
 ) -> BuildReport:
-    started = time.perf_counter()
-    docs_dirs = [Path(folder) for folder in docs_dirs]
+    """Index the reports of ``docs_dirs`` into ``index_dir`` (see :func:`resolve_folders`
+    for ``keep_folders`` and ``drop_folders``).  A failed write into the index
+    folder (read-only, disk full) raises :class:`IndexWriteError`, one sentence."""
     index_dir = Path(index_dir)
+    try:
+        return _build(docs_dirs, index_dir, settings, progress, keep_folders, drop_folders)
+    except OSError as error:
+        converted = write_error(error, index_dir)
+        if converted is None:
+            raise
+        raise converted from error
+
+
+def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folders, drop_folders) -> BuildReport:
+    started = time.perf_counter()
     report = BuildReport(index_dir=settings.milvus_uri if settings.store == "milvus" else str(index_dir))
     progress = progress or (lambda stage, done, total: None)
-    paths = discover_files(docs_dirs, report.skipped)
-    shas: dict[str, str] = {}
-    skipped: dict[str, dict] = {}  # recorded in the manifest (see Manifest.skipped)
-    for doc_id, path in paths.items():
-        name = printable_name(doc_id)
-        try:
-            size = path.stat().st_size
-            sha256 = file_sha256(path)
-        except OSError as error:
-            report.skipped.append(f"{name}: cannot be read ({error.strerror}).")
-            continue
-        if size > settings.max_file_bytes:
-            line = f"{name}: {format_mb(size)} is over the {format_mb(settings.max_file_bytes)} file size limit."
-            report.skipped.append(line)
-            skipped[doc_id] = {"sha256": sha256, "reason": line, "max_file_bytes": settings.max_file_bytes}
-            continue
-        shas[doc_id] = sha256
-
     with build_lock(index_dir):
+        if settings.store == "local":
+            check_pointer(index_dir)
+            remove_leftovers(index_dir)  # of killed builds: we hold the lock, so none is being written
         previous = _previous(index_dir, settings)
-        if _is_current(previous, {**shas, **{doc_id: info["sha256"] for doc_id, info in skipped.items()}}, settings):
+        reusable = previous or _fallback(index_dir, settings)  # what can be re-used, if not current
+        folders = resolve_folders(docs_dirs, reusable, keep_folders, drop_folders, report)
+        paths = discover_files(folders, report.skipped)
+        shas: dict[str, str] = {}
+        skipped: dict[str, dict] = {}  # recorded in the manifest (see Manifest.skipped)
+        for doc_id, path in paths.items():
+            name = printable_name(doc_id)
+            try:
+                size = path.stat().st_size
+                sha256 = file_sha256(path)
+            except OSError as error:
+                report.skipped.append(f"{name}: cannot be read ({error.strerror}).")
+                continue
+            if size > settings.max_file_bytes:
+                line = f"{name}: {format_mb(size)} is over the {format_mb(settings.max_file_bytes)} file size limit."
+                report.skipped.append(line)
+                skipped[doc_id] = _skip_entry(sha256, line, settings)
+                continue
+            shas[doc_id] = sha256
+        docs_record = [str(folder) for folder in folders]
+        if _is_current(previous, {**shas, **{doc_id: info["sha256"] for doc_id, info in skipped.items()}}, settings,
+                       docs_record):
             report.changed = False
             report.files, report.chunks = len(previous.manifest.files), len(previous.chunks)
             report.skipped += [info["reason"] for doc_id, info in previous.manifest.skipped.items() if doc_id not in skipped]
             report.tokens = sum(chunk.n_tokens for chunk in previous.chunks)
             report.seconds = time.perf_counter() - started
             return report
+        previous = reusable
         encoders = load_encoders(settings)
         channel_facts = {name: {"model": encoder.name, "dim": encoder.dim} for name, encoder in encoders.items()}
         writer = new_writer(index_dir, settings, previous)
         try:
-            chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped)
+            chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped,
+                                       RefusedFiles(index_dir))
             rows = writer.rows_to_write(chunks)
             vector_source = previous or _local_vectors(index_dir, settings)
             vectors, embedded = {}, {}
@@ -168,7 +293,7 @@ def build_index(
                 channels=channel_facts,
                 chunker=settings.chunker.as_dict(),
                 files=files,
-                docs_dirs=[str(folder) for folder in docs_dirs],
+                docs_dirs=docs_record,
                 n_chunks=len(chunks),
                 skipped=skipped,
             )
@@ -182,7 +307,23 @@ def build_index(
     return report
 
 
-def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped):
+def _read(doc_id: str, path: Path, sha256: str, settings: Settings, refused: RefusedFiles):
+    """The file's Document, or a DocumentError: remembered by sha256 (under
+    these limits), so the same bytes are not read again by the next build."""
+    limits = ReadLimits.from_settings(settings)
+    name = printable_name(doc_id)
+    known = refused.reason(sha256, limits.as_dict())
+    if known is not None:
+        return DocumentError(f"{name}: {known}")
+    try:
+        return read_document(path, doc_id=doc_id, limits=limits)
+    except DocumentError as error:
+        if not isinstance(error.__cause__, OSError):  # a file that could not be opened may open next time
+            refused.remember(sha256, str(error).removeprefix(f"{name}: "), limits.as_dict())
+        return error
+
+
+def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped, refused):
     """Chunks of every readable file; unchanged files keep their old chunks."""
     old_chunks: dict[str, list[Chunk]] = {}
     reusable = previous is not None and previous.manifest.chunker == settings.chunker.as_dict()
@@ -203,11 +344,10 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
             doc_chunks = old_chunks[doc_id]
             card, facts = old_info["card"], old_info["facts"]
         else:
-            try:
-                document = read_document(paths[doc_id], doc_id=doc_id, max_bytes=settings.max_file_bytes)
-            except DocumentError as error:
-                report.skipped.append(str(error))
-                skipped[doc_id] = {"sha256": sha256, "reason": str(error), "max_file_bytes": settings.max_file_bytes}
+            document = _read(doc_id, paths[doc_id], sha256, settings, refused)
+            if isinstance(document, DocumentError):
+                report.skipped.append(str(document))
+                skipped[doc_id] = _skip_entry(sha256, str(document), settings)
                 continue
             report.warnings.extend(document.warnings)
             doc_chunks = chunk_document(document, settings.chunker, fits_model)

@@ -9,6 +9,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+from . import indexer
 from .answer import (
     Answer,
     ParallelFinder,
@@ -26,7 +27,6 @@ from .answer import (
 )
 from .config import Settings
 from .embedding import load_encoders
-from .ingest import discover_files, file_sha256
 from .ingest.cards import library_cards
 from .ingest.facts import library_facts, metric_of
 from .lexical import tokenize
@@ -49,19 +49,9 @@ def check_settings(index, settings: Settings, encoders: dict) -> None:
 
 
 def stale_files(index) -> list[str]:
-    """Files that changed, appeared or disappeared since the index was built."""
-    try:
-        current = discover_files([Path(folder) for folder in index.manifest.docs_dirs])
-    except FileNotFoundError:
-        return []
-    recorded = {doc_id: info["sha256"] for doc_id, info in index.manifest.files.items()}
-    # Files the build skipped (unreadable) are known too: unchanged, they are not news.
-    recorded.update({doc_id: info["sha256"] for doc_id, info in getattr(index.manifest, "skipped", {}).items()})
-    changed = [doc_id for doc_id in current if doc_id not in recorded]
-    changed += [doc_id for doc_id in recorded if doc_id not in current]
-    changed += [doc_id for doc_id, path in current.items()
-                if doc_id in recorded and file_sha256(path) != recorded[doc_id]]
-    return sorted(changed)
+    """Files that changed, appeared or disappeared since the index was built
+    (and folders of the index that are missing)."""
+    return indexer.stale_files(index.manifest)
 
 
 class Assistant:

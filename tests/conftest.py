@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from pathlib import Path
@@ -44,7 +45,21 @@ def seeds_copy(tmp_path, seeds_index) -> tuple[Path, Path]:
     shutil.copytree(SEEDS, docs)
     index_dir = tmp_path / "index"
     shutil.copytree(seeds_index, index_dir)
+    point_index_at(index_dir, docs)
     return docs, index_dir
+
+
+def point_index_at(index_dir: Path, docs: Path) -> None:
+    """Make a copied index cover the copied reports folder (the manifest records
+    absolute folders), as if it had been built from it."""
+    from assistant.store import current_generation
+
+    manifest_file = current_generation(index_dir) / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    manifest["docs_dirs"] = [str(docs.resolve())]
+    for doc_id, info in manifest["files"].items():
+        info["path"] = str(docs.resolve() / doc_id)
+    manifest_file.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -176,3 +176,17 @@ def test_eval_all_runs_every_set_beside_the_peers_and_writes_the_table(tmp_path)
     assert all(row["report"]["metrics"]["answer_accuracy"] is None for row in rows[1:])  # peers give passages only
     table = (tmp_path / "results" / "all.md").read_text(encoding="utf-8")
     assert "| tiny | ours (hybrid) | 3 |" in table and (tmp_path / "results" / "all.png").stat().st_size > 0
+
+
+def test_report_misses_write_spans_as_characters():
+    from assistant.evaluation.questions import Question
+    from assistant.evaluation.report import markdown_report
+    from assistant.evaluation.runner import Result
+
+    question = Question(id="q1", question="How big is the gizmo market?", docs=["a.md"], evidence=["gizmo"],
+                        lang="en", kind="fact")
+    hit = {"doc_id": "b.md", "raw_start": 7951, "raw_end": 9136, "page": None, "score": 0.5, "text": "other",
+           "relevant": False}
+    report = {"metrics": {}, "n": 1, "n_answerable": 1}
+    text = markdown_report(report, [Result(question, [hit], False, 1)], "Eval")
+    assert "1. b.md, characters 7951–9136 score 0.5000: other" in text and "[7951:9136]" not in text

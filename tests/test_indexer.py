@@ -1,11 +1,20 @@
 """Building: incremental updates, the embedding cache, nothing half-written."""
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from assistant.config import ChunkerSettings, Settings
 from assistant.indexer import build_index
-from assistant.store import Index, IndexWriter, current_generation
+from assistant.store import (
+    Index,
+    IndexStateError,
+    IndexWriteError,
+    IndexWriter,
+    current_generation,
+)
 
 
 def test_unchanged_rebuild_embeds_nothing_and_keeps_the_generation(seeds_copy):
@@ -73,3 +82,187 @@ def test_a_failed_build_leaves_the_previous_index(seeds_copy, monkeypatch):
     after = Index.load(index_dir)
     assert after.gen_dir == before.gen_dir and len(after.chunks) == len(before.chunks)
     assert not list(index_dir.glob(".tmp-*"))
+
+
+# ------------------------------------------- refused files are remembered (issue 18.1)
+
+def test_a_refused_file_is_remembered_by_sha256_and_not_read_again(seeds_copy, monkeypatch):
+    import json
+
+    from assistant import indexer
+
+    docs, index_dir = seeds_copy
+    settings = Settings(max_text_chars=30_000)  # every seed is under it
+    huge = docs / "huge.md"
+    huge.write_text("The gizmo market grew.\n" * 2_000, encoding="utf-8")  # 46,000 characters
+    reads: list[str] = []
+    real = indexer.read_document
+    monkeypatch.setattr(indexer, "read_document", lambda path, **kw: reads.append(Path(path).name) or real(path, **kw))
+
+    first = build_index([docs], index_dir, settings)
+    assert reads == ["huge.md"]  # the seeds are unchanged: only the new file is read
+    assert any(line.startswith("huge.md: holds more than 30,000 characters") for line in first.skipped)
+    remembered = json.loads((index_dir / "refused.json").read_text(encoding="utf-8"))
+    assert list(remembered) == [indexer.file_sha256(huge)]
+
+    # another file changes: the build runs again, but the refused bytes are not read again
+    (docs / "note.md").write_text("# Note\n\nHospital gizmos cut costs by 12% in 2024.\n", encoding="utf-8")
+    second = build_index([docs], index_dir, settings)
+    assert reads == ["huge.md", "note.md"]
+    assert any(line.startswith("huge.md: holds more than 30,000 characters") for line in second.skipped)
+    assert "huge.md" in Index.load(index_dir).manifest.skipped
+
+    # even when the build that refused it never published (a kill, a failure)
+    assert build_index([docs], index_dir, settings).changed is False
+    huge.write_text("The gizmo market grew.\n" * 10, encoding="utf-8")  # changed bytes: read again, and indexed
+    build_index([docs], index_dir, settings)
+    assert reads[-1] == "huge.md" and "huge.md" in Index.load(index_dir).manifest.files
+
+    # other limits: the old refusal does not apply
+    huge.write_text("The gizmo market grew.\n" * 2_000, encoding="utf-8")
+    build_index([docs], index_dir, settings)
+    build_index([docs], index_dir, Settings(max_text_chars=100_000))
+    assert reads[-2:] == ["huge.md", "huge.md"] and "huge.md" in Index.load(index_dir).manifest.files
+
+
+# ---------------------------------------------- the folders of an index (issue 18.4, 18.5)
+
+def test_folders_are_recorded_absolute_and_resolved(seeds_copy, monkeypatch):
+    docs, index_dir = seeds_copy
+    (docs / "extra.md").write_text("# Extra\n\nGizmo sales rose 3% in 2025.\n", encoding="utf-8")
+    monkeypatch.chdir(docs.parent)
+    build_index([Path("docs/../docs")], index_dir)
+    assert Index.load(index_dir).manifest.docs_dirs == [str(docs.resolve())]
+
+
+def test_stale_check_works_from_another_folder_and_a_missing_folder_is_stale(seeds_copy, tmp_path, monkeypatch):
+    from assistant.indexer import stale_files
+    from assistant.pipeline import Assistant
+
+    docs, index_dir = seeds_copy
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    (uploads / "mine.md").write_text("# Mine\n\nThe gizmo market doubled in 2026.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    build_index([Path("docs"), Path("uploads")], index_dir)  # relative, as `serve` passes them
+    monkeypatch.chdir(docs)  # another working folder
+    assert stale_files(Index.load(index_dir).manifest) == []
+    (uploads / "mine.md").write_text("# Mine\n\nThe gizmo market tripled in 2026.\n", encoding="utf-8")
+    assert stale_files(Index.load(index_dir).manifest) == ["mine.md"]
+    shutil.rmtree(uploads)
+    assert stale_files(Index.load(index_dir).manifest) == [f"{uploads} (the folder is missing)"]
+    with pytest.raises(IndexStateError) as raised:
+        Assistant(index_dir)
+    assert "out of date" in str(raised.value) and "the folder is missing" in str(raised.value)
+
+
+def index_with_uploads(seeds_copy, tmp_path) -> tuple[Path, Path, Path]:
+    """The seeds index, built from the seeds and an uploads folder (as the web chat does)."""
+    docs, index_dir = seeds_copy
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    (uploads / "mine.md").write_text("# Mine\n\nThe gizmo market doubled in 2026.\n", encoding="utf-8")
+    build_index([docs, uploads], index_dir)
+    return docs, index_dir, uploads
+
+
+def test_a_build_keeps_a_folder_it_was_not_given_unless_told(seeds_copy, tmp_path):
+    docs, index_dir, uploads = index_with_uploads(seeds_copy, tmp_path)
+
+    kept = build_index([docs], index_dir, keep_folders=True)  # what `assistant build --docs seeds` does
+    assert kept.changed is False
+    assert [line for line in kept.warnings if str(uploads) in line] == [
+        f"The index also covers the folder {uploads} (not given with --docs): kept; pass --drop-folder {uploads} "
+        f"to remove its reports from the index."]
+    assert "mine.md" in Index.load(index_dir).manifest.files
+
+    dropped = build_index([docs], index_dir, keep_folders=True, drop_folders=[uploads])
+    assert dropped.changed and not [line for line in dropped.warnings if "also covers" in line]
+    manifest = Index.load(index_dir).manifest
+    assert "mine.md" not in manifest.files and manifest.docs_dirs == [str(docs.resolve())]
+
+
+def test_a_kept_folder_that_is_gone_stops_the_build_with_one_sentence(seeds_copy, tmp_path):
+    docs, index_dir, uploads = index_with_uploads(seeds_copy, tmp_path)
+    live = current_generation(index_dir)
+    shutil.rmtree(uploads)
+    with pytest.raises(FileNotFoundError) as raised:
+        build_index([docs], index_dir, keep_folders=True)
+    assert str(raised.value) == (f"The index also covers the folder {uploads}, which no longer exists; restore it, "
+                                 f"or pass --drop-folder {uploads} to remove its reports from the index.")
+    assert current_generation(index_dir) == live
+    assert build_index([docs], index_dir, keep_folders=True, drop_folders=[uploads]).changed
+
+
+# --------------------------------------------- CURRENT and leftovers (issue 18.10, 18.8)
+
+def test_current_naming_a_missing_generation_reuses_the_intact_one(seeds_copy):
+    docs, index_dir = seeds_copy
+    n_chunks = len(Index.load(index_dir).chunks)
+    (index_dir / "CURRENT").write_text("gen-20000101T000000-deadbeef\n", encoding="utf-8")
+    with pytest.raises(IndexStateError):
+        Index.load(index_dir)
+    report = build_index([docs], index_dir)
+    assert report.changed and report.embedded == 0 and report.reused == n_chunks
+    assert len(Index.load(index_dir).chunks) == n_chunks
+
+
+@pytest.mark.parametrize("damage", ["binary", "path"])
+def test_a_damaged_current_is_one_sentence_and_a_build_repairs_it(seeds_copy, damage):
+    docs, index_dir = seeds_copy
+    (index_dir / "CURRENT").write_bytes(b"\xff\xfe\x00gen" if damage == "binary" else b"../../etc\n")
+    with pytest.raises(IndexStateError) as raised:
+        Index.load(index_dir)
+    message = str(raised.value)
+    assert "CURRENT is damaged" in message and "assistant build" in message and "\n" not in message
+    report = build_index([docs], index_dir)
+    assert report.embedded == 0
+    Index.load(index_dir)
+
+
+def test_a_current_that_is_a_folder_stops_load_and_build_with_one_sentence(seeds_copy):
+    docs, index_dir = seeds_copy
+    (index_dir / "CURRENT").unlink()
+    (index_dir / "CURRENT").mkdir()
+    for attempt in (lambda: Index.load(index_dir), lambda: build_index([docs], index_dir)):
+        with pytest.raises(IndexStateError) as raised:
+            attempt()
+        assert str(raised.value) == (f"{index_dir / 'CURRENT'} is a folder, not the index's pointer file; remove it "
+                                     f"(rm -r {index_dir / 'CURRENT'}) and run `assistant build` again.")
+
+
+def test_leftovers_of_a_killed_build_go_at_the_next_build_whatever_their_age(seeds_copy):
+    docs, index_dir = seeds_copy
+    leftover = index_dir / ".tmp-gen-20261129T000000-0badf00d"
+    (leftover / "docs").mkdir(parents=True)
+    (leftover / "docs" / "part.npz").write_bytes(b"half written")
+    report = build_index([docs], index_dir)  # just now: younger than the old one-minute rule
+    assert report.changed is False and not leftover.exists()
+
+
+def test_leftovers_are_cleaned_at_a_start_unless_a_build_holds_the_lock(seeds_copy):
+    from assistant.indexer import build_lock, clean_leftovers
+
+    _, index_dir = seeds_copy
+    leftover = index_dir / ".tmp-gen-20261129T000000-0badf00d"
+    leftover.mkdir()
+    with build_lock(index_dir):  # a build is running (its own .tmp folder must stay)
+        assert clean_leftovers(index_dir) is False and leftover.exists()
+    assert clean_leftovers(index_dir) is True and not leftover.exists()
+    assert Index.load(index_dir).chunks
+
+
+def test_a_disk_full_while_writing_vectors_is_one_sentence(seeds_copy, monkeypatch):
+    """The real FAISS writer, writing to /dev/full (every write fails with ENOSPC)."""
+    docs, index_dir = seeds_copy
+    before = current_generation(index_dir)
+    real = IndexWriter.file
+    monkeypatch.setattr(IndexWriter, "file", lambda self, name: Path("/dev/full") if name.endswith(".faiss")
+                        else real(self, name))
+    (docs / "new.md").write_text("# New\n\nGizmo kiosks reached 4,000 pharmacies.\n", encoding="utf-8")
+    with pytest.raises(IndexWriteError) as raised:
+        build_index([docs], index_dir)
+    assert str(raised.value) == (f"The disk holding the index folder {index_dir} is full; free some space and build "
+                                 f"again (the previous index is unchanged).")
+    assert current_generation(index_dir) == before and not list(index_dir.glob(".tmp-*"))
+    Index.load(index_dir)

@@ -324,8 +324,8 @@ def test_cli_build_names_each_problem_file_on_one_line(tmp_path, seeds_index):
     (docs / "big5.txt").write_bytes(BIG5_TEXT.encode("big5"))
     (docs / "bad_utf8.md").write_bytes(b"The sprocket market grew \xff\xfe 17 percent in 2024 across Zorbland.\n")
     index_dir = tmp_path / "index"
-    shutil.copytree(seeds_index, index_dir)  # its vectors are re-used
-    result = run_cli("build", "--docs", str(docs), "--index", str(index_dir))
+    shutil.copytree(seeds_index, index_dir)  # its vectors are re-used; its folder is not kept
+    result = run_cli("build", "--docs", str(docs), "--index", str(index_dir), "--drop-folder", str(SEEDS))
     stdout, stderr = result.stdout.decode("utf-8"), result.stderr.decode("utf-8")
     assert result.returncode == 0, stderr
     assert stdout.count("\n") == 1 and stdout.startswith("Indexed 3 files: "), stdout
@@ -469,7 +469,7 @@ def test_cli_question_with_bytes_that_are_not_utf8(seeds_index):
 @pytest.mark.parametrize("command, damage", [("search", "truncated faiss"), ("ask", "edited manifest"),
                                              ("ask", "missing document text")])
 def test_cli_damaged_index_is_one_line_with_the_rebuild_command(seeds_copy, command, damage):
-    _, index_dir = seeds_copy
+    docs, index_dir = seeds_copy
     generation = current_generation(index_dir)
     if damage == "truncated faiss":
         faiss_file = generation / "dense.faiss"
@@ -486,8 +486,8 @@ def test_cli_damaged_index_is_one_line_with_the_rebuild_command(seeds_copy, comm
     assert result.stdout == b""
     lines = stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), stderr
-    assert f"run `assistant build --docs {SEEDS} --index {index_dir}`" in lines[0] or \
-        f"run `assistant build --docs seeds --index {index_dir}`" in lines[0], lines[0]
+    assert f"run `assistant build --docs {docs.resolve()} --index {index_dir}`" in lines[0] or \
+        f"run `assistant build --docs seeds --index {index_dir}`" in lines[0], lines[0]  # the folder the index covers
 
 
 def test_missing_document_text_makes_the_index_refused_so_build_repairs_it(seeds_copy):

@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+from .readers import readers_markdown
+
 # Flat -> HNSW: switch once the exact dense searches of one hybrid query
 # (primary, multilingual, cross-language: three scans) would take longer than this.
 FLAT_BUDGET_MS = 20.0
@@ -266,6 +268,7 @@ def result_markdown(result: dict) -> str:
                          + f" | {_mb(row['rss_serving_estimate_mb'])} | {_mb(row['peak_rss_mb'])} |")
         lines.append("")
     lines += _milvus_lines(result.get("milvus"))
+    lines += readers_markdown(result.get("readers"))
     rec = result.get("recommendation")
     if rec:
         lines += ["## Recommendation", "",

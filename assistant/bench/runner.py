@@ -27,6 +27,7 @@ from .common import (
 )
 from .latency import import_times
 from .questions import MIN_QUESTIONS, QUESTIONS_PATH, bench_questions
+from .readers import bench_readers
 from .report import _targets, recommend, result_markdown, save_results
 
 DEFAULT_SCALES = (10_000,)
@@ -132,6 +133,9 @@ def run_bench(docs_dirs: list[Path] | None = None, settings: Settings | None = N
                                                       "questions": questions}, work, timeout=3 * 3600)
             result["milvus"]["seeds_build_local_s"] = build["full_build_s"]
             contention["milvus"] = watch.read()
+
+        _log("readers on adversarial input (1 MB lines, PDF and DOCX bombs)")
+        result["readers"] = bench_readers(work)
 
         _log("fresh `assistant build` process: rebuild after appending a paragraph to one report")
         target = _largest_report(docs_fresh)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 
 from .compare import RESULTS_DIR
@@ -10,6 +11,14 @@ from .metrics import evaluate
 from .questions import load_questions
 from .report import markdown_report, metrics_table
 from .runner import run_questions
+
+
+def question_bar(total: int, off: bool = False):
+    """A progress bar of questions on stderr; silent when stderr is not a
+    terminal (tqdm's ``disable=None``) or when ``off`` (``--json``)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="questions", unit="q", file=sys.stderr, leave=False, disable=True if off else None)
 
 
 def run_cli(args, settings) -> int:
@@ -32,7 +41,9 @@ def run_cli(args, settings) -> int:
         return run_comparison(args, settings, questions)
     assistant = Assistant(args.index, settings)
     started = time.perf_counter()
-    results = run_questions(assistant, questions, args.mode)
+    bar = question_bar(len(questions), off=args.json)
+    results = run_questions(assistant, questions, args.mode, progress=bar.update)
+    bar.close()
     report = evaluate(results)
     report["mode"] = args.mode
     report["seconds"] = round(time.perf_counter() - started, 2)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..ingest import span_label
 from .metrics import METRIC_NAMES
 from .runner import Result
 
@@ -42,7 +43,8 @@ def markdown_report(report: dict, results: list[Result], title: str) -> str:
                      " / ".join(f"`{evidence}`" for evidence in question.evidence[:2]))
         for rank, hit in enumerate(result.ranked[:3], start=1):
             text = hit["text"][:160].replace("\n", " ")
-            parts.append(f"{rank}. {hit['doc_id']} [{hit['raw_start']}:{hit['raw_end']}] score {hit['score']:.4f}"
+            parts.append(f"{rank}. {hit['doc_id']}, {span_label(hit['raw_start'], hit['raw_end'], hit.get('page'))} "
+                         f"score {hit['score']:.4f}"
                          f"{' (relevant)' if hit['relevant'] else ''}: {text}")
         parts.append("")
     return "\n".join(parts) + "\n"

@@ -6,7 +6,7 @@ reader per format (``markdown_reader``, ``html_reader``, ``pdf_reader``,
 decoding files), ``language``, ``sentences`` and ``chunking``.
 """
 from .chunking import Chunk, chunk_document, count_tokens, document_title
-from .document import Document, DocumentError, Heading, Segment, TextBuilder
+from .document import Document, DocumentError, Heading, Segment, TextBuilder, span_label
 from .files import (
     decode_bytes,
     discover_files,
@@ -22,5 +22,5 @@ from .sentences import sentence_spans
 __all__ = [
     "Chunk", "Document", "DocumentError", "Heading", "Segment", "TextBuilder", "chunk_document", "count_tokens",
     "decode_bytes", "detect_lang", "discover_files", "document_title", "file_sha256", "format_mb",
-    "language_segments", "list_report_files", "printable_name", "read_document", "sentence_spans",
+    "language_segments", "list_report_files", "printable_name", "read_document", "sentence_spans", "span_label",
 ]

@@ -86,6 +86,11 @@ class Document:
         return best
 
 
+def span_label(raw_start: int, raw_end: int, page: int | None = None) -> str:
+    """How a citation's span is written everywhere: ``page 3, characters 7951–9136``."""
+    return f"{f'page {page}, ' if page else ''}characters {raw_start}–{raw_end}"
+
+
 def _page_index(page_starts: list[int], raw_pos: int) -> int:
     page = 0
     for i, page_start in enumerate(page_starts):

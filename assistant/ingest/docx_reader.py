@@ -1,23 +1,24 @@
 """DOCX to clean text with python-docx: paragraphs and table rows (cells joined by `` | ``).
+
+Bounded (see :mod:`.limits`): every member is really unzipped, in blocks,
+and counted (the zip directory's sizes are only a first check, since a file
+can understate them), then ``word/document.xml`` is streamed once to count
+its text; python-docx only sees a file under every cap.
 """
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from .document import DocumentError, Heading, TextBuilder
-from .files import format_mb
+from .limits import ReadBudget
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_BLOCK = 1 << 20
 
 
-def read_docx(path: Path, name: str, max_unzipped_bytes: int) -> tuple[str, TextBuilder, list[Heading]]:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as error:
-        raise DocumentError(f"{name}: not a valid .docx file (it is not a zip archive).") from error
-    if unzipped > max_unzipped_bytes:
-        raise DocumentError(f"{name}: unzips to {format_mb(unzipped)}, over the {format_mb(max_unzipped_bytes)} limit.")
+def read_docx(path: Path, name: str, budget: ReadBudget) -> tuple[str, TextBuilder, list[Heading]]:
+    _check_archive(path, name, budget)
     try:
         import docx
 
@@ -26,6 +27,7 @@ def read_docx(path: Path, name: str, max_unzipped_bytes: int) -> tuple[str, Text
         raise DocumentError(f"{name}: not a readable .docx file ({type(error).__name__}).") from error
     lines: list[tuple[str, int]] = []  # (text, heading level or 0)
     for block in document.element.body.iterchildren():
+        budget.check_time()
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = docx.text.paragraph.Paragraph(block, document)
@@ -48,3 +50,50 @@ def read_docx(path: Path, name: str, max_unzipped_bytes: int) -> tuple[str, Text
             headings.append(Heading(*span, level))
         offset += len(text) + 1
     return "\n".join(text for text, _ in lines), builder, headings
+
+
+def _check_archive(path: Path, name: str, budget: ReadBudget) -> None:
+    """Refuse an archive that unzips (really, not as declared) past the cap, or
+    whose document holds more text than the cap, before python-docx reads it."""
+    cap = budget.limits.unzipped_cap
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise DocumentError(f"{name}: not a valid .docx file (it is not a zip archive).") from error
+    try:
+        with archive:
+            members = archive.infolist()
+            declared = sum(info.file_size for info in members)
+            if declared > cap:
+                raise budget.too_big_unzipped(declared)
+            unzipped = 0
+            for info in members:
+                with archive.open(info) as member:
+                    while block := member.read(_BLOCK):
+                        unzipped += len(block)
+                        if unzipped > cap:
+                            raise budget.too_big_unzipped()
+                        budget.check_time()
+            if "word/document.xml" in archive.namelist():
+                with archive.open("word/document.xml") as member:
+                    _count_text(member, budget)
+    except DocumentError:
+        raise
+    except Exception as error:  # a damaged member (zipfile.BadZipFile), lxml's XMLSyntaxError, ...
+        raise DocumentError(f"{name}: not a readable .docx file ({type(error).__name__}).") from error
+    budget.chars = 0  # counted again as the text is built
+
+
+def _count_text(stream, budget: ReadBudget) -> None:
+    """Stream the document XML once: text characters, plus one a paragraph and
+    a table cell (each becomes a line break or separator), against the caps."""
+    from lxml import etree
+
+    wanted = (f"{_W}t", f"{_W}p", f"{_W}tc")
+    for _event, element in etree.iterparse(stream, events=("end",), tag=wanted, resolve_entities=False,
+                                           no_network=True, huge_tree=False):
+        budget.add_chars(len(element.text or "") if element.tag == f"{_W}t" else 1)
+        budget.check_time()
+        element.clear(keep_tail=True)
+        while element.getprevious() is not None:  # keep memory flat on a huge body
+            del element.getparent()[0]

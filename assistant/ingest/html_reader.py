@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+from typing import NamedTuple
 
 from .document import Heading, TextBuilder
+from .limits import ReadBudget
 from .markdown_reader import add_markdown_inline
+from .scan import NextMatch
 
 _BLOCK_TAGS = {
     "p", "div", "br", "li", "ul", "ol", "tr", "table", "thead", "tbody", "section",
@@ -25,10 +28,17 @@ _SKIP_CONTENT_TAGS = {"script", "style", "noscript", "template", "head", "svg", 
 _TAG_RE = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>|<\?[^>]*>|</?([A-Za-z][A-Za-z0-9:-]*)\b[^>]*>", re.S)
 
 
+# A doctype with an internal subset, ``<!DOCTYPE x [ <!ENTITY a "b"> ]>``: the
+# subset holds ``>`` of its own, so the declaration ends at ``]>``, not the first ``>``.
+_DECLARATION_END_RE = re.compile(r"[\[>]")
+_SUBSET_END_RE = re.compile(r"\][ \t\r\n]*>")
+_GT_RE = re.compile(">")
+
+
 _ENTITY_RE = re.compile(r"&(#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};)")
 
 
-_HTML_SNIFF_RE = re.compile(r"<(p|div|h[1-6]|br|li|ul|ol|table|tr|td|span|strong|em|html|body|a)\b[^>]*>", re.I)
+_HTML_SNIFF_RE = re.compile(r"<(p|div|h[1-6]|br|li|ul|ol|table|tr|td|span|strong|em|html|body|a)\b", re.I)
 
 
 def _add_with_entities(builder: TextBuilder, raw: str, begin: int, end: int) -> None:
@@ -46,27 +56,29 @@ def _add_with_entities(builder: TextBuilder, raw: str, begin: int, end: int) -> 
     add_markdown_inline(builder, raw, pos, end)
 
 
-def clean_html(raw: str) -> tuple[TextBuilder, list[Heading]]:
+def clean_html(raw: str, budget: ReadBudget | None = None) -> tuple[TextBuilder, list[Heading]]:
     """Drop tags, scripts and styles; decode entities; blocks become lines."""
     builder = TextBuilder()
     headings: list[Heading] = []
     open_heading: tuple[int, int] | None = None  # (clean start, level)
     skip_until: str | None = None
     pos = 0
-    for match in _TAG_RE.finditer(raw):
-        name = (match.group(1) or "").lower()
-        is_close = match.group(0).startswith("</")
+    for tag in find_tags(raw):
+        if budget is not None:
+            budget.check_time()
+        name = tag.name
+        is_close = tag.markup.startswith("</")
         if skip_until is not None:
             if is_close and name == skip_until:
                 skip_until = None
-                pos = match.end()
+                pos = tag.end
             continue
-        _add_with_entities(builder, raw, pos, match.start())
-        pos = match.end()
-        if name in _SKIP_CONTENT_TAGS and not is_close and not match.group(0).endswith("/>"):
+        _add_with_entities(builder, raw, pos, tag.start)
+        pos = tag.end
+        if name in _SKIP_CONTENT_TAGS and not is_close and not tag.markup.endswith("/>"):
             skip_until = name
         elif name in _BLOCK_TAGS:
-            builder.break_line(match.start())
+            builder.break_line(tag.start)
             if re.fullmatch(r"h[1-6]", name):
                 if not is_close:
                     open_heading = (len(builder), int(name[1]))
@@ -76,11 +88,55 @@ def clean_html(raw: str) -> tuple[TextBuilder, list[Heading]]:
                         headings.append(Heading(*span, open_heading[1]))
                     open_heading = None
         elif name in _CELL_TAGS and not is_close:
-            builder.add_synthetic(" | ", match.start())
+            builder.add_synthetic(" | ", tag.start)
     if skip_until is None:
         _add_with_entities(builder, raw, pos, len(raw))
     return builder, headings
 
 
+class Tag(NamedTuple):
+    """A tag, comment or declaration found in the raw text."""
+
+    start: int
+    end: int
+    name: str  # lower-case element name; "" for comments and declarations
+    markup: str
+
+
+def find_tags(raw: str):
+    """The tags, comments and declarations of ``raw``, left to right, as
+    ``_TAG_RE.finditer`` finds them (plus doctypes with an internal subset), in
+    linear time: a ``<`` with no ``>`` after it is passed over without a search."""
+    closers = NextMatch(_GT_RE, raw, len(raw))
+    declaration_ends = NextMatch(_DECLARATION_END_RE, raw, len(raw))
+    subset_ends = NextMatch(_SUBSET_END_RE, raw, len(raw))
+    pos = 0
+    while (at := raw.find("<", pos)) >= 0:
+        if raw[at : at + 9].lower() == "<!doctype" and raw[at + 9 : at + 10] in (" ", "\t", "\r", "\n", "["):
+            bracket = declaration_ends.at_or_after(at + 9)
+            subset_end = subset_ends.at_or_after(bracket.end()) if bracket and bracket.group() == "[" else None
+            if subset_end is not None:
+                yield Tag(at, subset_end.end(), "", raw[at : subset_end.end()])
+                pos = subset_end.end()
+                continue
+        match = None
+        if raw.startswith("<!--", at) or closers.at_or_after(at) is not None:
+            match = _TAG_RE.match(raw, at)
+        if match is None:
+            pos = at + 1
+            continue
+        yield Tag(at, match.end(), (match.group(1) or "").lower(), match.group(0))
+        pos = match.end()
+
+
 def looks_like_html(text: str) -> bool:
-    return len(_HTML_SNIFF_RE.findall(text[:20000])) >= 3
+    """Three or more common tags in the first 20,000 characters."""
+    head = text[:20000]
+    closers = NextMatch(_GT_RE, head, len(head))
+    found, pos = 0, 0
+    while found < 3 and (tag := _HTML_SNIFF_RE.search(head, pos)):
+        closer = closers.at_or_after(tag.end())
+        if closer is None:
+            return False
+        found, pos = found + 1, closer.end()
+    return found >= 3

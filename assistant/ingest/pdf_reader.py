@@ -1,13 +1,20 @@
 """PDF to clean text with pypdf: one raw text per page, citations count within the page.
+
+Bounded (see :mod:`.limits`): the page count is checked first, each page's
+decoded drawing instructions are measured before pypdf parses them (a small
+file can point every page at one huge shared stream), and the extracted
+characters and the clock are checked while a page is being read, so a reader
+stops within the page that passes a cap.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from .document import DocumentError, TextBuilder
+from .limits import ReadBudget
 
 
-def read_pdf(path: Path, name: str) -> tuple[str, TextBuilder, list[int]]:
+def read_pdf(path: Path, name: str, budget: ReadBudget) -> tuple[str, TextBuilder, list[int]]:
     import logging
 
     # pypdf logs its repairs ("EOF marker not found") as bare lines on stderr;
@@ -19,7 +26,8 @@ def read_pdf(path: Path, name: str) -> tuple[str, TextBuilder, list[int]]:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise DocumentError(f"{name}: the PDF is encrypted; save an unencrypted copy and add that.")
-        page_texts = [page.extract_text() or "" for page in reader.pages]
+        budget.check_pages(len(reader.pages))
+        page_texts = [_page_text(number, page, budget) for number, page in enumerate(reader.pages, start=1)]
     except DocumentError:
         raise
     except Exception as error:  # pypdf raises many types for broken files
@@ -36,3 +44,40 @@ def read_pdf(path: Path, name: str) -> tuple[str, TextBuilder, list[int]]:
         raw_parts.append(page_text)
         offset += len(page_text) + 1
     return "\n".join(raw_parts), builder, page_starts
+
+
+def _page_text(number: int, page, budget: ReadBudget) -> str:
+    budget.check_time()
+    contents = page.get_contents()
+    drawing = len(contents.get_data()) if contents is not None else 0
+    budget.check_pdf_page(number, drawing + _form_bytes(page.get("/Resources"), set()))
+
+    def each_operator(*_args) -> None:
+        budget.check_time()
+
+    def each_text(text, *_args) -> None:
+        budget.add_chars(len(text))
+
+    text = page.extract_text(visitor_operand_before=each_operator, visitor_text=each_text) or ""
+    budget.add_chars(1)  # the page break
+    return text
+
+
+def _form_bytes(resources, seen: set[int]) -> int:
+    """Decoded size of the form XObjects a page (or form) can draw: text drawn
+    through ``/X Do`` is parsed like the page's own instructions.  Each form is
+    counted once a page (pypdf's decoding has its own output cap)."""
+    try:
+        resources = resources.get_object() if resources is not None else None
+        forms = resources.get("/XObject") if resources is not None else None
+        forms = forms.get_object() if forms is not None else {}
+    except AttributeError:
+        return 0
+    total = 0
+    for reference in forms.values():
+        form = reference.get_object()
+        if id(form) in seen or getattr(form, "get", lambda _: None)("/Subtype") != "/Form":
+            continue
+        seen.add(id(form))
+        total += len(form.get_data()) + _form_bytes(form.get("/Resources"), seen)
+    return total

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from ..config import SUPPORTED_SUFFIXES
@@ -11,13 +12,22 @@ from .docx_reader import read_docx
 from .files import decode_bytes, format_mb, printable_name
 from .html_reader import clean_html, looks_like_html
 from .language import language_segments
+from .limits import ReadBudget, ReadLimits
 from .markdown_reader import clean_markdown
 from .pdf_reader import read_pdf
 
 
-def read_document(path: Path | str, doc_id: str | None = None, max_bytes: int = 50 * 2**20) -> Document:
-    """Read one report file; raises :class:`DocumentError` with a plain reason."""
+def read_document(path: Path | str, doc_id: str | None = None, max_bytes: int | None = None,
+                  limits: ReadLimits | None = None) -> Document:
+    """Read one report file; raises :class:`DocumentError` with a plain reason.
+
+    ``limits`` caps the work (default: the settings' caps); ``max_bytes``, when
+    given, replaces their file size cap (and with it the DOCX unzipped cap)."""
     path = Path(path)
+    limits = limits or ReadLimits.from_settings()
+    if max_bytes is not None:
+        limits = replace(limits, max_bytes=max_bytes)
+    max_bytes = limits.max_bytes
     name = printable_name(doc_id or path.name)  # as shown in messages
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -32,19 +42,21 @@ def read_document(path: Path | str, doc_id: str | None = None, max_bytes: int = 
     if not data.strip():
         raise DocumentError(f"{name}: the file is empty.")
     sha256 = hashlib.sha256(data).hexdigest()
+    budget = ReadBudget(limits, name)
     warnings: list[str] = []
     page_starts = None
     headings: list[Heading] = []
     if suffix == ".pdf":
-        raw_text, builder, page_starts = read_pdf(path, name)
+        raw_text, builder, page_starts = read_pdf(path, name, budget)
     elif suffix == ".docx":
-        raw_text, builder, headings = read_docx(path, name, max_unzipped_bytes=max_bytes * 4)
+        raw_text, builder, headings = read_docx(path, name, budget)
     else:
         raw_text, warnings = decode_bytes(data, name)
+        budget.check_chars(len(raw_text))  # the clean text is never longer than the raw one
         if suffix in (".html", ".htm") or looks_like_html(raw_text):
-            builder, headings = clean_html(raw_text)
+            builder, headings = clean_html(raw_text, budget)
         else:
-            builder, headings = clean_markdown(raw_text)
+            builder, headings = clean_markdown(raw_text, budget)
     text = builder.text()
     if not text.strip():
         raise DocumentError(f"{name}: no readable text was found in the file.")

@@ -14,18 +14,24 @@ from .base import (
     FORMAT_VERSION,
     DocumentMap,
     IndexStateError,
+    IndexWriteError,
     Manifest,
     SearchableIndex,
     rebuild_hint,
     top_rows,
+    write_error,
 )
 from .local import (
     CURRENT_FILE,
     Index,
     IndexWriter,
+    check_pointer,
     current_generation,
+    generations,
     prune_generations,
+    remove_leftovers,
 )
+from .refused import RefusedFiles
 
 
 def open_index(index_dir: Path | str, settings: Settings = Settings()):
@@ -48,6 +54,7 @@ def new_writer(index_dir: Path | str, settings: Settings, previous):
 
 
 __all__ = [
-    "CURRENT_FILE", "FORMAT_VERSION", "DocumentMap", "Index", "IndexStateError", "IndexWriter", "Manifest",
-    "SearchableIndex", "current_generation", "new_writer", "open_index", "prune_generations", "rebuild_hint", "top_rows",
+    "CURRENT_FILE", "FORMAT_VERSION", "DocumentMap", "Index", "IndexStateError", "IndexWriteError", "IndexWriter",
+    "Manifest", "RefusedFiles", "SearchableIndex", "check_pointer", "current_generation", "generations", "new_writer", "open_index",
+    "prune_generations", "rebuild_hint", "remove_leftovers", "top_rows", "write_error",
 ]

@@ -2,7 +2,9 @@
 """
 from __future__ import annotations
 
+import errno
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,48 @@ FORMAT_VERSION = 1
 
 class IndexStateError(RuntimeError):
     """The index is missing, damaged, stale or built with other settings."""
+
+
+class IndexWriteError(RuntimeError):
+    """The index folder cannot be written (read-only, disk full); one sentence."""
+
+
+_READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
+_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+def write_error(error: BaseException, index_dir: Path) -> IndexWriteError | None:
+    """The one sentence for a failed write into ``index_dir`` (an ``OSError``,
+    or FAISS's ``RuntimeError`` that quotes the C library's reason), or None
+    when ``error`` is not a write failure there (reading a report, say)."""
+    if isinstance(error, OSError):
+        code = error.errno
+        filename = error.filename
+        if filename is not None and not _is_inside(Path(os.fsdecode(filename)), Path(index_dir)):
+            return None
+    elif isinstance(error, RuntimeError):
+        message = str(error)
+        code = next((number for number, text in ((errno.ENOSPC, "No space left on device"),
+                                                  (errno.EDQUOT, "Disk quota exceeded"),
+                                                  (errno.EROFS, "Read-only file system"),
+                                                  (errno.EACCES, "Permission denied")) if text in message), None)
+    else:
+        return None
+    if code in _READ_ONLY:
+        return IndexWriteError(f"Cannot write to the index folder {index_dir} (it is read-only or not yours); make it "
+                               f"writable or build into another folder with --index (the previous index is unchanged).")
+    if code in _FULL:
+        return IndexWriteError(f"The disk holding the index folder {index_dir} is full; free some space and build "
+                               f"again (the previous index is unchanged).")
+    return None
+
+
+def _is_inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def rebuild_hint(index_dir: Path, docs_dirs: list[str] | None = None) -> str:

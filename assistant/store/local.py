@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -35,6 +36,7 @@ from .base import (
     Manifest,
     rebuild_hint,
     top_rows,
+    write_error,
 )
 
 CURRENT_FILE = "CURRENT"
@@ -64,6 +66,10 @@ class IndexWriter:
         self.gen_name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
         self.tmp_dir = self.index_dir / f".tmp-{self.gen_name}"
         (self.tmp_dir / "docs").mkdir(parents=True)
+
+    def file(self, name: str) -> Path:
+        """Where a file of the new generation is written."""
+        return self.tmp_dir / name
 
     def write_document(self, doc_id: str, sha256: str, text: str, raw_starts, raw_ends, page_starts) -> None:
         arrays = {
@@ -95,7 +101,10 @@ class IndexWriter:
         for channel, channel_vectors in vectors.items():
             np.save(self.tmp_dir / f"{channel}.npy", channel_vectors)
             faiss_index = _build_faiss(channel_vectors, settings)
-            faiss.write_index(faiss_index, str(self.tmp_dir / f"{channel}.faiss"))
+            try:
+                faiss.write_index(faiss_index, str(self.file(f"{channel}.faiss")))
+            except RuntimeError as error:  # FAISS reports a failed write in a C++ message
+                raise write_error(error, self.index_dir) or error
             manifest.faiss_kind = "hnsw" if len(channel_vectors) >= settings.hnsw_threshold else "flat"
         lexical.save(self.tmp_dir / "bm25")
         (self.tmp_dir / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
@@ -139,21 +148,71 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def current_generation(index_dir: Path) -> Path | None:
+    """The live generation's folder; None when there is no ``CURRENT``.
+    Raises :class:`IndexStateError` when ``CURRENT`` is not a generation's name
+    (a folder, binary bytes, a path)."""
     pointer = Path(index_dir) / CURRENT_FILE
+    check_pointer(index_dir)
     try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except OSError:
+        data = pointer.read_bytes()
+    except FileNotFoundError:
         return None
-    return Path(index_dir) / name if name else None
+    except OSError as error:
+        raise IndexStateError(f"Cannot read {pointer} ({error.strerror}); make the index folder readable.") from error
+    try:
+        name = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        name = None
+    if not name:
+        return None if name == "" else _damaged_pointer(pointer, index_dir)
+    if not _GENERATION_NAME.fullmatch(name):
+        return _damaged_pointer(pointer, index_dir)
+    return Path(index_dir) / name
+
+
+def check_pointer(index_dir: Path) -> None:
+    """``CURRENT`` must be a file: a folder in its place can be neither read
+    nor replaced (a build checks this before any work)."""
+    pointer = Path(index_dir) / CURRENT_FILE
+    if pointer.is_dir():
+        raise IndexStateError(f"{pointer} is a folder, not the index's pointer file; remove it "
+                              f"(rm -r {pointer}) and run `assistant build` again.")
+
+
+_GENERATION_NAME = re.compile(r"gen-[0-9A-Za-z-]{1,80}")
+
+
+def _damaged_pointer(pointer: Path, index_dir: Path):
+    raise IndexStateError(f"{pointer} is damaged (it does not name a generation of the index); "
+                          f"{rebuild_hint(index_dir)} (it re-uses what it can).")
+
+
+def generations(index_dir: Path) -> list[Path]:
+    """Every complete generation folder, newest first."""
+    return sorted((path for path in Path(index_dir).glob("gen-*") if path.is_dir()), key=lambda path: path.name,
+                  reverse=True)
+
+
+def remove_leftovers(index_dir: Path) -> None:
+    """Delete every ``.tmp-gen-*`` folder, whatever its age: only call this
+    while holding the build lock (no build is writing one)."""
+    for leftover in Path(index_dir).glob(".tmp-gen-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _live_or_none(index_dir: Path) -> Path | None:
+    try:
+        return current_generation(index_dir)
+    except IndexStateError:
+        return None
 
 
 def prune_generations(index_dir: Path, keep: int = 2) -> None:
     """Delete old generations (keeping the newest ``keep``, the live one
     always) and leftovers of killed builds older than a minute."""
-    live = current_generation(index_dir)
-    generations = sorted((p for p in Path(index_dir).glob("gen-*") if p.is_dir()), key=lambda p: p.name, reverse=True)
+    live = _live_or_none(index_dir)
     kept = 0
-    for generation in generations:
+    for generation in generations(index_dir):
         if generation == live or kept < keep - 1:
             kept += generation != live
             continue
@@ -200,18 +259,20 @@ class Index:
 
     def is_live(self) -> bool:
         """False once another build has published a newer generation."""
-        live = current_generation(self.index_dir)
+        live = _live_or_none(self.index_dir)
         return live is None or live == self.gen_dir
 
     @classmethod
-    def load(cls, index_dir: Path | str) -> "Index":
+    def load(cls, index_dir: Path | str, gen_dir: Path | None = None) -> "Index":
+        """The live generation of ``index_dir`` (or the generation ``gen_dir``)."""
         import faiss
 
         index_dir = Path(index_dir)
-        gen_dir = current_generation(index_dir)
+        gen_dir = gen_dir or current_generation(index_dir)
         hint = rebuild_hint(index_dir)
         if gen_dir is None:
-            raise IndexStateError(f"No index found in {index_dir}; {hint}.")
+            raise IndexStateError(f"No index found in the folder `{index_dir}/`; run `assistant build --docs seeds "
+                                  f"--index {index_dir}` to build one (with your own reports folder for seeds).")
         try:
             manifest = Manifest.from_json((gen_dir / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError) as error:

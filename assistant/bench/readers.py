@@ -1,0 +1,137 @@
+"""Readers on adversarial input: the time to read (or refuse) small hostile files.
+
+Rows: a 1 MB line of each inline Markdown pattern that used to be quadratic
+(read as .md and as .html), PDF pages sharing one 5 MB content stream, and a
+DOCX of highly compressible XML, each read with the default caps.  The files
+are made here (the tests use the same makers).
+"""
+from __future__ import annotations
+
+import time
+import zipfile
+from pathlib import Path
+
+from ..ingest import DocumentError, read_document
+
+#: Each repeated to 1 MB on one line: the patterns of issue 18 (quadratic before).
+ADVERSARIAL_LINES = ("[x ", "[x](", "![x", "<https://x", "<a", "<!doctype x [")
+MB = 1_000_000
+_PDF_LINE = b"BT /F1 9 Tf 20 700 Td (gizmo market grew) Tj ET\n"
+
+
+def make_shared_stream_pdf(path: Path, pages: int, stream_bytes: int) -> None:
+    """``pages`` pages whose /Contents all point at one Flate stream that
+    decodes to ``stream_bytes`` bytes of text-drawing instructions."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    stream = DecodedStreamObject()
+    stream.set_data(_PDF_LINE * (stream_bytes // len(_PDF_LINE)))
+    shared = writer._add_object(stream.flate_encode(level=9))
+    for _ in range(pages):
+        page = writer.add_blank_page(612, 792)
+        page[NameObject("/Resources")] = DictionaryObject({
+            NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+        page[NameObject("/Contents")] = shared
+    with open(path, "wb") as handle:
+        writer.write(handle)
+
+
+def make_form_pdf(path: Path, stream_bytes: int) -> None:
+    """One page whose small content only draws a form XObject (``/X1 Do``)
+    holding ``stream_bytes`` bytes of text-drawing instructions."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    fonts = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    form = DecodedStreamObject()
+    form.set_data(_PDF_LINE * (stream_bytes // len(_PDF_LINE)))
+    form = form.flate_encode(level=9)
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): _box(), NameObject("/Resources"): fonts})
+    form_ref = writer._add_object(form)
+    page = writer.add_blank_page(612, 792)
+    page[NameObject("/Resources")] = DictionaryObject({
+        **fonts, NameObject("/XObject"): DictionaryObject({NameObject("/X1"): form_ref})})
+    content = DecodedStreamObject()
+    content.set_data(b"/X1 Do\n")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    with open(path, "wb") as handle:
+        writer.write(handle)
+
+
+def _box():
+    from pypdf.generic import ArrayObject, NumberObject
+
+    return ArrayObject([NumberObject(0), NumberObject(0), NumberObject(612), NumberObject(792)])
+
+
+def make_xml_docx(path: Path, paragraphs: int) -> None:
+    """A valid DOCX whose body repeats one short paragraph ``paragraphs`` times."""
+    import docx
+
+    base = path.with_name(f"base-{path.name}")
+    document = docx.Document()
+    document.add_heading("Gizmo Outlook", level=1)
+    document.add_paragraph("The gizmo market grew 14% in 2024.")
+    document.save(str(base))
+    with zipfile.ZipFile(base) as source:
+        members = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    base.unlink()
+    paragraph = b"<w:p><w:r><w:t>The gizmo market grew again.</w:t></w:r></w:p>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for name, data in members:
+            if name == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + paragraph * paragraphs, 1)
+            target.writestr(name, data)
+
+
+def _timed_read(path: Path, what: str) -> dict:
+    started = time.perf_counter()
+    try:
+        outcome = f"read, {len(read_document(path).text):,} characters"
+    except DocumentError as error:
+        outcome = "refused: " + str(error).split(": ", 1)[1]
+    return {"input": what, "file_kb": round(path.stat().st_size / 1024, 1),
+            "seconds": round(time.perf_counter() - started, 3), "outcome": outcome}
+
+
+def bench_readers(work: Path) -> list[dict]:
+    folder = Path(work) / "adversarial"
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for number, unit in enumerate(ADVERSARIAL_LINES):
+        for suffix in (".md", ".html"):
+            path = folder / f"line-{number}{suffix}"
+            path.write_text(unit * (MB // len(unit)) + "\n", encoding="utf-8")
+            rows.append(_timed_read(path, f"1 MB line of {unit!r} as {suffix}"))
+    pdf = folder / "shared-stream.pdf"
+    make_shared_stream_pdf(pdf, pages=10, stream_bytes=5_000_000)
+    rows.append(_timed_read(pdf, "PDF, 10 pages sharing one 5 MB content stream"))
+    pdf_small = folder / "shared-stream-small.pdf"
+    make_shared_stream_pdf(pdf_small, pages=40, stream_bytes=1_500_000)
+    rows.append(_timed_read(pdf_small, "PDF, 40 pages sharing one 1.5 MB content stream"))
+    form = folder / "form.pdf"
+    make_form_pdf(form, stream_bytes=5_000_000)
+    rows.append(_timed_read(form, "PDF, one page drawing a 5 MB form XObject"))
+    docx_file = folder / "xml.docx"
+    make_xml_docx(docx_file, paragraphs=320_000)
+    rows.append(_timed_read(docx_file, "DOCX, 20 MB of XML (9M characters)"))
+    return rows
+
+
+def readers_markdown(rows: list[dict] | None) -> list[str]:
+    if not rows:
+        return []
+    lines = ["## Readers on adversarial input (default caps)", "", "| input | file | seconds | outcome |",
+             "| --- | --- | --- | --- |"]
+    lines += [f"| {row['input']} | {row['file_kb']} KB | {row['seconds']:.2f} | {row['outcome']} |" for row in rows]
+    return lines + [""]
