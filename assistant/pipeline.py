@@ -117,8 +117,8 @@ class Assistant:
         hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors, prefer=prefer,
                                 ignore=frozenset(query.reports.words))
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
-        candidates = candidate_sentences(hits, documents, titles={card.doc_id: card.title for card in self.cards},
-                                         lists=query.intent == "list")
+        titles = {card.doc_id: card.title for card in self.cards}
+        candidates = candidate_sentences(hits, documents, titles=titles, lists=query.intent == "list")
         relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=read_as or "")
         reason = (unanswerable_reason(question, retriever.index, set(query.reports.words))
@@ -128,7 +128,8 @@ class Assistant:
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
                               "The closest passages are listed below as possibly related, not as an answer.")
             return answer
-        scores = score_candidates(question, candidates, retriever.index.lexical, ignore=set(query.reports.words))
+        scores = score_candidates(question, candidates, retriever.index.lexical, ignore=set(query.reports.words),
+                                  intent=query.intent, titles=titles, weights=self.settings.quote_weights)
         chosen = select_quotes(candidates, scores, across_reports=query.across_reports)
         answer.quotes = order_and_cite(
             chosen, documents,

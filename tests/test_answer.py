@@ -204,3 +204,23 @@ def test_the_publisher_a_question_names_is_not_what_it_asks_about(assistant):
     answer = assistant.ask("TechSci 的医疗保健物联网报告中，2025年市场规模是多少？")
     assert not answer.abstained, answer.message
     assert assistant.ask("What was Teladoc Health's annual revenue in 2023?").abstained
+
+
+def test_a_list_question_prefers_the_sentence_that_enumerates_and_no_blurb_restating_the_title():
+    from types import SimpleNamespace
+
+    from assistant.answer.model import Candidate
+    from assistant.answer.quotes import enumerates, restates_title
+
+    hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="a.md"))
+    listing = Candidate(hit, 0, 0, 1, "Sensors such as soil probes, weather stations, drones, leaf sensors and yield monitors.")
+    summary = Candidate(hit, 0, 0, 1, "Sensor adoption differs across farm sizes.")
+    assert enumerates(listing) == 1.0 and enumerates(summary) == 0.0
+    title = "Smart Agriculture Sensors Market Report 2024-2030"
+    assert restates_title("Northwind has released a report titled Smart Agriculture Sensors Market Report 2024-2030.", title)
+    assert not restates_title("Soil probes lead the smart sensors market.", title)
+
+
+def test_the_first_quote_is_the_best_one(assistant):
+    answer = assistant.ask("What was the telemedicine market size in 2023?")
+    assert "74.7" in answer.quotes[0].text  # the figure asked, first, whatever its place in the report

@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..config import QuoteWeights
 from ..ingest import detect_lang, sentence_spans
 from ..lexical import LexicalIndex, tokenize
 from ..query import asks_for_quantity
 from ..retrieval import Hit
 from ..store import DocumentMap
+from ..translation import translate_query
 from .conflicts import figures_agree
 from .model import Candidate, Citation, Quote
 
@@ -129,10 +131,36 @@ def lexical_coverage(question_tokens: list[str], text: str, lexical: LexicalInde
     return sum(lexical.idf(token) for token in unique if token in present) / total
 
 
+_ENUMERATION_RE = re.compile(r"[,、，;；]|\b(?:such as|including|includes|include|namely|ranging from)\b|包括|包含|例如")
+#: Enumeration marks (commas, "such as", 、) past which a sentence is a full list.
+_ENUMERATION_FULL = 4
+
+
+def enumerates(candidate: Candidate) -> float:
+    """How much a candidate reads as a list: 1 for a run of list items or a
+    sentence with several commas or "such as"/"including"/"、", less for fewer."""
+    if candidate.is_list:
+        return 1.0
+    return min(len(_ENUMERATION_RE.findall(candidate.text)), _ENUMERATION_FULL) / _ENUMERATION_FULL
+
+
+def restates_title(text: str, title: str) -> bool:
+    """A sentence that carries its report's title (the publisher's "has
+    released a report titled ..." blurb): most of the title's words, in a
+    sentence not much longer than the title."""
+    title_tokens, tokens = set(tokenize(title)), set(tokenize(text))
+    return (len(title_tokens) >= 3 and len(title_tokens & tokens) >= 0.6 * len(title_tokens)
+            and len(tokens) < 3 * len(title_tokens) + 40)
+
+
 def score_candidates(question: str, candidates: list[Candidate], lexical: LexicalIndex,
-                     ignore: set[str] | frozenset[str] = frozenset()) -> list[float]:
-    """Term overlap with the question, the rank of the hit the sentence comes
-    from, and a bonus for figures when the question asks for a quantity.
+                     ignore: set[str] | frozenset[str] = frozenset(), intent: str = "",
+                     titles: dict[str, str] | None = None, weights: QuoteWeights = QuoteWeights()) -> list[float]:
+    """Term overlap with the question (through its dictionary translation for
+    a sentence in the other language), the rank of the hit the sentence comes
+    from, a bonus for figures when the question asks for a quantity, one for
+    enumerating when it asks for a list (``intent``), and a penalty for a
+    sentence that restates its report's title (``titles``: doc_id -> title).
     ``ignore``: question tokens that only named the report (its publisher, its
     market): retrieval has used them already, and a sentence holding them
     (the publisher's blurb) is not thereby an answer.
@@ -141,12 +169,17 @@ def score_candidates(question: str, candidates: list[Candidate], lexical: Lexica
     the hit rank carries the dense channels' judgement of the passage.
     """
     question_tokens = [token for token in tokenize(question) if token not in ignore] or tokenize(question)
+    translated_tokens = [token for token in tokenize(translate_query(question) or "") if token not in ignore]
+    question_lang = detect_lang(question)
     wants_figure = asks_for_quantity(question)
     years = set(_YEAR_RE.findall(question))
+    titles = titles or {}
     scores = []
     for candidate in candidates:
         coverage = lexical_coverage(question_tokens, candidate.text, lexical)
-        prior = 1.0 / (1 + candidate.rank)
+        if translated_tokens and detect_lang(candidate.text) != question_lang:
+            coverage = max(coverage, lexical_coverage(translated_tokens, candidate.text, lexical))
+        prior = 1.0 / (1 + candidate.rank / weights.rank_scale)
         figure = 0.15 if wants_figure and FIGURE_RE.search(candidate.text) else 0.0
         if wants_figure and years:  # the figure for the year asked, not another year's
             stated = set(_YEAR_RE.findall(candidate.text))
@@ -154,7 +187,9 @@ def score_candidates(question: str, candidates: list[Candidate], lexical: Lexica
         # Titles, headings and list fragments quote badly: prefer real sentences.
         fragment = 0.0 if (candidate.is_list or _SENTENCE_END_RE.search(candidate.text)
                            or candidate.text.startswith("|")) else 0.15
-        scores.append(0.6 * coverage + 0.4 * prior + figure - fragment)
+        listing = weights.enumeration * enumerates(candidate) if intent == "list" else 0.0
+        blurb = weights.title_blurb if restates_title(candidate.text, titles.get(candidate.hit.chunk.doc_id, "")) else 0.0
+        scores.append(weights.coverage * coverage + (1 - weights.coverage) * prior + figure - fragment + listing - blurb)
     return scores
 
 
@@ -200,13 +235,13 @@ def _overlaps(a: Candidate, b: Candidate) -> bool:
 
 def order_and_cite(chosen: list[tuple[Candidate, float]], documents: dict[str, DocumentMap],
                    parallel_of=None) -> list[Quote]:
-    """Group quotes by report (best report first), in reading order inside
-    each, and number them [1], [2], ..."""
+    """The best quote first (it answers the question); the others grouped by
+    report (best report first), in reading order inside each; numbered [1], [2], ..."""
     doc_order: list[str] = []
     for candidate, _ in chosen:
         if candidate.hit.chunk.doc_id not in doc_order:
             doc_order.append(candidate.hit.chunk.doc_id)
-    ordered = sorted(chosen, key=lambda item: (doc_order.index(item[0].hit.chunk.doc_id), item[0].start))
+    ordered = chosen[:1] + sorted(chosen[1:], key=lambda item: (doc_order.index(item[0].hit.chunk.doc_id), item[0].start))
     quotes = []
     for n, (candidate, score) in enumerate(ordered, start=1):
         document = documents[candidate.hit.chunk.doc_id]
