@@ -44,6 +44,10 @@ class Settings:
     multilingual: bool = True  # second, multilingual dense channel fused by RRF
     batch_size: int = 32
     max_file_bytes: int = 50 * 1024 * 1024
+    # The web chat's uploads folder as a whole: at most this many files and
+    # bytes; an upload past either is refused in one sentence.
+    max_upload_files: int = 200
+    max_uploads_bytes: int = 1024 * 1024 * 1024
     max_question_chars: int = 2000
     top_k: int = 5
     rrf_k: int = 60

@@ -37,7 +37,7 @@ HOSTILE = [
 
 
 ALLOWED_TAGS = {"div", "section", "span", "p", "ol", "li", "q", "button", "table", "caption", "tr", "th", "td", "b",
-                "mark", "aside"}
+                "mark", "aside", "textarea", "article", "h4", "dl", "dt", "dd"}
 
 
 def _no_live_markup(fragment: str) -> None:
