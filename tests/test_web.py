@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import SEEDS, visible
 
 from assistant.config import Settings
 from assistant.web import (
@@ -23,8 +24,6 @@ from assistant.web import (
     safe_upload_name,
     source_choices,
 )
-
-from conftest import SEEDS
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
 
@@ -298,7 +297,7 @@ def test_upload_refusals_are_one_sentence(client, server, tmp_path):
     assert any(line.startswith("empty.md:") and "empty" in line for line in problems)
     assert any(line.startswith("big.txt:") and "upload limit" in line for line in problems)
     assert all("\n" not in line and "Traceback" not in line for line in problems)
-    assert sorted(path.name for path in server.uploads.iterdir()) == []
+    assert sorted(path.name for path in visible(server.uploads)) == []
 
     refused = client.predict("000_3e72e74fd57db5f9.txt", api_name="/remove")
     assert "cannot be removed" in refused["error"]
@@ -316,13 +315,13 @@ def test_upload_names_cannot_escape(server, tmp_path):
     result = server.chat.add_uploads([{"path": str(source), "orig_name": name} for name in names])
     try:
         assert sorted(result.added) == ["absolute.md", "escaped.md", "evilgpj.md", "wide.md"], result
-        assert sorted(path.name for path in server.uploads.iterdir()) == sorted(result.added)
+        assert sorted(path.name for path in visible(server.uploads)) == sorted(result.added)
         assert not (server.uploads.parent / "escaped.md").exists()
         assert not Path("/tmp/absolute.md").exists() or Path("/tmp/absolute.md").read_bytes() != source.read_bytes()
     finally:
         for name in result.added:
             server.chat.remove_upload(name)
-    assert list(server.uploads.iterdir()) == []
+    assert list(visible(server.uploads)) == []
 
 
 @pytest.mark.slow

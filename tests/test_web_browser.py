@@ -7,11 +7,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import ROOT, visible
+from test_web import launch_server
 
 from assistant.config import Settings
-
-from conftest import ROOT
-from test_web import launch_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")]
 
@@ -170,7 +169,7 @@ def test_hostile_reports_are_shown_as_text(page, server, tmp_path):
     assert "hostile_report.md" in status.inner_text()
     table = page.locator("#uploads").inner_text()
     assert "hostile_report.md" in table and "glorbia" not in table.lower()
-    stored = sorted(path.name for path in server.uploads.iterdir())
+    stored = sorted(path.name for path in visible(server.uploads))
     assert len(stored) == 2 and stored[0] == "hostile_report.md", stored
     html_name = stored[1]
     assert html_name.startswith("hyper") and html_name.endswith(".html")
@@ -226,4 +225,4 @@ def test_hostile_reports_are_shown_as_text(page, server, tmp_path):
         page.wait_for_function("(name) => document.querySelector('#upload-status .ok')?.textContent.includes('Removed ' + name)",
                                arg=name, timeout=30_000)
     assert "No uploaded reports" in page.locator("#uploads").inner_text()
-    assert list(server.uploads.iterdir()) == []
+    assert list(visible(server.uploads)) == []

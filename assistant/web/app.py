@@ -193,7 +193,7 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
     def refresh_uploads(passphrase, token, request: gr.Request):
         return uploads_outputs("", owner_of(token, passphrase, request))[1:]
 
-    def upload_api(files, passphrase: str = "", request: gr.Request = None, progress=gr.Progress()):
+    def upload_api(files, passphrase: str | None = None, request: gr.Request = None, progress=gr.Progress()):
         owner = owner_of(None, passphrase, request)
         try:
             result = chat.add_uploads(files or [], build_progress(progress), owner)
@@ -202,7 +202,7 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
             return {"error": GENERIC_ERROR}
         return result.to_dict(chat.list_uploads(owner))
 
-    def remove_api(name, passphrase: str = "", request: gr.Request = None):
+    def remove_api(name, passphrase: str | None = None, request: gr.Request = None):
         owner = owner_of(None, passphrase, request)
         try:
             message = chat.remove_upload(name, owner=owner)

@@ -149,10 +149,10 @@ EXAMPLES = {
         "互联医疗设备市场的主要增长动力是什么？",
     ],
     "zh": [
-        "2023年远程医疗市场规模是多少？",
         "醫療物聯網市場的複合年成長率是多少？",
         "互联医疗设备市场的主要增长动力是什么？",
         "What was the telemedicine market size in 2023?",
+        "What is the CAGR of the Internet of Medical Things market?",
     ],
 }
 

@@ -125,6 +125,8 @@ button.copy:hover, button.copy.done { color: var(--color-accent); border-color: 
 .read-as, .scope { font-size: 13px; color: var(--body-text-color-subdued); margin: 0 0 6px; }
 .badge.up { font-size: 11px; font-weight: 600; border-radius: 6px; padding: 0 5px; background: #fff3bf; color: #5c3c00; border: 1px solid #fcc419; }
 table.comparison td { font-variant-numeric: tabular-nums; }
+table.comparison td.fig { white-space: nowrap; }
+table.comparison .file { font-size: 11px; color: var(--body-text-color-subdued); }
 .excerpt { font-size: 13px; color: var(--body-text-color-subdued); white-space: pre-wrap; margin: 1px 0 6px 14px; }
 """
 
@@ -275,7 +277,7 @@ def render_turn(turn: dict, lang: str = "en") -> str:
                 parts.append(f'<div class="parallel">{esc(lang_name)}: {esc(parallel["text"])}</div>')
             parts.append("</li>")
         parts.append("</ol>")
-        parts.append(_comparison_table(result.get("comparison") or [], tid, titles, uploaded, lang, source))
+        parts.append(_comparison_table(result.get("comparison") or [], tid, titles, uploaded, lang))
         conflicts = result.get("conflicts") or []
         if conflicts:
             parts.append(f'<table class="conflicts"><caption>{esc(text("disagree", lang))}</caption>')
@@ -298,7 +300,7 @@ def render_turn(turn: dict, lang: str = "en") -> str:
     return "".join(parts)
 
 
-def _comparison_table(comparison: list[dict], tid, titles: dict, uploaded: set, lang: str, source) -> str:
+def _comparison_table(comparison: list[dict], tid, titles: dict, uploaded: set, lang: str) -> str:
     """One row per report: report, figure, year, citation."""
     if not comparison:
         return ""
@@ -306,10 +308,17 @@ def _comparison_table(comparison: list[dict], tid, titles: dict, uploaded: set, 
     rows = [f'<table class="conflicts comparison"><caption>{esc(text("what_each_says", lang))}</caption><tr>{head}</tr>']
     for i, row in enumerate(comparison, start=1):
         year = (row.get("period") or "-") + (text("nearest", lang) if row.get("nearest") else "")
+        doc_id = row.get("doc_id")
+        title = titles.get(doc_id) or doc_id
+        short = title if len(title) <= 70 else title[:68].rstrip() + " …"
+        badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
+        page = f"page {row['page']}, " if row.get("page") else ""
         rows.append(
-            f'<tr><td>{_doc_name(row.get("doc_id"), titles, uploaded, lang)}</td><td>{esc(row.get("figure"))}</td>'
-            f'<td>{esc(year)}</td><td><button type="button" class="cite" data-cite="t{tid}-c{i}">'
-            f'{source(row["doc_id"], row.get("page"), row["raw_start"], row["raw_end"])}</button></td></tr>')
+            f'<tr><td><span class="rt" title="{esc(title)}">{esc(short)}</span>{badge}<div class="file">{esc(doc_id)}</div></td>'
+            f'<td class="fig">{esc(row.get("figure"))}</td><td class="fig">{esc(year)}</td>'
+            f'<td><button type="button" class="cite" data-cite="t{tid}-c{i}" '
+            f'title="{esc(source_line(doc_id, row.get("page"), row["raw_start"], row["raw_end"], titles))}">'
+            f'{esc(page)}characters {esc(row["raw_start"])}–{esc(row["raw_end"])}</button></td></tr>')
     rows.append("</table>")
     return "".join(rows)
 
@@ -325,7 +334,7 @@ def source_choices(turns: list[dict]) -> list[tuple[str, str]]:
     choices = []
     for turn in reversed(turns):
         for key, view in turn["views"].items():
-            if key.startswith("q") or turn["result"].get("abstained"):
+            if key.startswith(("q", "c")) or turn["result"].get("abstained"):
                 choices.append((f"Q{turn['id'] + 1} {view['title']}", f"t{turn['id']}-{key}"))
     return choices
 
