@@ -23,14 +23,15 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import ROOT, SEEDS, visible
-from test_ingest_readers import make_docx, make_pdf
-from test_web import launch_server
-from test_web_browser import HOSTILE_HTML, HOSTILE_HTML_NAME, HOSTILE_MD
 
 from assistant.config import Settings
 from assistant.ingest import DocumentError, read_document
 from assistant.store import Index, IndexStateError, current_generation
+
+from conftest import ROOT, SEEDS, visible
+from test_web_browser import HOSTILE_HTML, HOSTILE_HTML_NAME, HOSTILE_MD
+from test_ingest_readers import make_docx, make_pdf
+from test_web import launch_server
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
 
@@ -653,12 +654,7 @@ def test_hostile_reports_render_as_text(corpus_assistant):
     """Through the real reader, index and answer: the chat, the sources list and
     the viewer show the reports' markup (script, img onerror, javascript: and
     markdown links, HTML in table cells, a hostile file name) as text."""
-    from assistant.web import (
-        _turn_from_answer,
-        render_transcript,
-        render_view,
-        source_choices,
-    )
+    from assistant.web import _turn_from_answer, render_transcript, render_view, source_choices
 
     index = corpus_assistant.index
     shas = {doc_id: info["sha256"] for doc_id, info in index.manifest.files.items()}

@@ -16,6 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import pytest
+
 from conftest import ROOT
 from test_web import launch_server
 

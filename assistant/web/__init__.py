@@ -21,10 +21,11 @@ and sentence scoring with another's encode on two cores) and builds one at a
 time in their own group, so a build never blocks answers: they keep coming
 from the previous index generation until the build swaps in the new one.
 
-API: ``/ask`` (question, k, mode, docs) returns exactly the JSON of
-``assistant ask --json`` (or ``{"error": sentence}``); ``/library`` lists the
-reports; ``/upload`` (files, passphrase) and ``/remove`` (file name,
-passphrase) manage the caller's uploaded reports.
+API: ``/ask`` (question, k, mode) returns exactly the JSON of
+``assistant ask --json`` (or ``{"error": sentence}``), ``/ask_within``
+(question, k, mode, docs) the same within chosen reports; ``/library`` lists
+the reports; ``/upload`` (files) and ``/remove`` (file name) manage the
+caller's uploaded reports (its session's, or its team's after ``/team``).
 
 Modules: :mod:`.render` (escaping and the HTML, CSS and JS of the chat),
 :mod:`.i18n` (English and Chinese words), :mod:`.export` (Markdown and JSON of

@@ -5,11 +5,13 @@ serialized by a lock inside the embedder; two overlap one answer's BM25 and
 sentence scoring with another's encode on two cores) and builds one at a time
 in their own group, so a build never blocks answers.
 
-API: ``/ask`` (question, k, mode, docs) returns exactly the JSON of
-``assistant ask --json`` (or ``{"error": sentence}``); ``docs``, a list of
-report file names, limits the search to them.  ``/library`` lists the
-indexed reports with their cards; ``/upload`` (files, passphrase) and
-``/remove`` (file name, passphrase) manage the caller's uploaded reports.
+API: ``/ask`` (question, k, mode) returns exactly the JSON of
+``assistant ask --json`` (or ``{"error": sentence}``); ``/ask_within``
+(question, k, mode, docs) the same within the reports named in ``docs``.
+``/library`` lists the indexed reports with their cards; ``/upload`` (files)
+and ``/remove`` (file name) manage the caller's uploaded reports (the
+caller is its client session, or the team it joined with ``/team``
+(passphrase)).
 """
 from __future__ import annotations
 
@@ -193,8 +195,14 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
     def refresh_uploads(passphrase, token, request: gr.Request):
         return uploads_outputs("", owner_of(token, passphrase, request))[1:]
 
-    def upload_api(files, passphrase: str | None = None, request: gr.Request = None, progress=gr.Progress()):
-        owner = owner_of(None, passphrase, request)
+    api_teams: dict[str, str] = {}  # API session -> the owner key of the team it joined
+
+    def api_owner(request: gr.Request | None) -> str:
+        session = getattr(request, "session_hash", None) if request is not None else None
+        return api_teams.get(session or "", "") or owner_key(session)
+
+    def upload_api(files, request: gr.Request = None, progress=gr.Progress()):
+        owner = api_owner(request)
         try:
             result = chat.add_uploads(files or [], build_progress(progress), owner)
         except Exception:
@@ -202,8 +210,8 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
             return {"error": GENERIC_ERROR}
         return result.to_dict(chat.list_uploads(owner))
 
-    def remove_api(name, passphrase: str | None = None, request: gr.Request = None):
-        owner = owner_of(None, passphrase, request)
+    def remove_api(name, request: gr.Request = None):
+        owner = api_owner(request)
         try:
             message = chat.remove_upload(name, owner=owner)
         except UploadError as error:
@@ -213,9 +221,26 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
             return {"error": GENERIC_ERROR}
         return {"message": message, "uploads": chat.list_uploads(owner)}
 
-    def ask(question: str, k: float = 5, mode: str = "hybrid", docs: list[str] | None = None) -> dict:
-        """Answer a question with verbatim quotes: the same JSON as `assistant ask --json`, or {"error": sentence}.
-        ``docs``: report file names to search (none: all)."""
+    def team(passphrase: str, request: gr.Request = None) -> dict:
+        """Share uploads with everyone who gives the same passphrase (this API session from now on)."""
+        session = getattr(request, "session_hash", None) if request is not None else None
+        if not session:
+            return {"error": "This call needs a session; use gradio_client."}
+        if len(api_teams) > 10_000:
+            api_teams.clear()
+        key = owner_key(None, passphrase if isinstance(passphrase, str) else "")
+        if key:
+            api_teams[session] = key
+        else:
+            api_teams.pop(session, None)
+        return {"uploads": chat.list_uploads(api_owner(request))}
+
+    def ask(question: str, k: int = 5, mode: str = "hybrid") -> dict:
+        """Answer a question with verbatim quotes: the same JSON as `assistant ask --json`, or {"error": sentence}."""
+        return chat.ask_json(question, k, mode)
+
+    def ask_within(question: str, k: int = 5, mode: str = "hybrid", docs: list[str] | None = None) -> dict:
+        """``/ask`` limited to the reports named in ``docs`` (file names, as ``/library`` lists them; none: all)."""
         return chat.ask_json(question, k, mode, docs)
 
     def library() -> list[dict]:
@@ -283,7 +308,6 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
         # hidden components of the API-only endpoints
         api_files = gr.File(file_count="multiple", type="filepath", visible=False)
         api_name_box = gr.Textbox(visible=False)
-        api_passphrase = gr.Textbox(visible=False)
         api_result = gr.JSON(visible=False)
         api_upload_trigger = gr.Button(visible=False)
         api_remove_trigger = gr.Button(visible=False)
@@ -323,9 +347,10 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
 
         gr.api(ask, api_name="ask", **answer_event)
         gr.api(library, api_name="library")
-        api_upload_trigger.click(upload_api, [api_files, api_passphrase], [api_result], api_name="upload", **build_event)
-        api_remove_trigger.click(remove_api, [api_name_box, api_passphrase], [api_result], api_name="remove",
-                                 **build_event)
+        gr.api(ask_within, api_name="ask_within", **answer_event)
+        gr.api(team, api_name="team")
+        api_upload_trigger.click(upload_api, [api_files], [api_result], api_name="upload", **build_event)
+        api_remove_trigger.click(remove_api, [api_name_box], [api_result], api_name="remove", **build_event)
 
     app.queue(default_concurrency_limit=DEFAULT_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     app.web_chat = chat  # for tests and embedding
