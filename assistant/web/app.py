@@ -174,12 +174,13 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
             result = chat.add_uploads(files or [], build_progress(progress), owner)
         except Exception:
             log.exception("upload failed")
-            return (*uploads_outputs(status_html(GENERIC_ERROR), owner), None, gr.skip())
+            return (*uploads_outputs(status_html(GENERIC_ERROR), owner), None, gr.skip(), gr.skip())
         lines = []
         if result.added:
             lines.append(status_html(f"Added {', '.join(result.added)}. {result.summary}", "ok"))
         lines.extend(status_html(problem) for problem in result.problems)
-        return (*uploads_outputs("".join(lines), owner), None, render_library(chat.library(), lang))
+        return (*uploads_outputs("".join(lines), owner), None, render_library(chat.library(), lang),
+                gr.CheckboxGroup(choices=scope_choices()))
 
     def remove_ui(name, passphrase, token, lang, request: gr.Request, progress=gr.Progress()):
         owner = owner_of(token, passphrase, request)
@@ -190,7 +191,8 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
         except Exception:
             log.exception("remove failed")
             message = status_html(GENERIC_ERROR)
-        return (*uploads_outputs(message, owner), render_library(chat.library(), lang))
+        return (*uploads_outputs(message, owner), render_library(chat.library(), lang),
+                gr.CheckboxGroup(choices=scope_choices()))
 
     def refresh_uploads(passphrase, token, request: gr.Request):
         return uploads_outputs("", owner_of(token, passphrase, request))[1:]
@@ -331,10 +333,10 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
         sources.input(open_chosen, [sources, turns_state], [viewer], show_progress="hidden", **private)
         owner_inputs = [passphrase, owner_state, lang_state]
         upload_box.upload(upload_ui, [upload_box, *owner_inputs],
-                          [upload_status, uploads_table, remove_choice, upload_box, library_html],
+                          [upload_status, uploads_table, remove_choice, upload_box, library_html, scope_box],
                           show_progress_on=[upload_box], **private, **build_event)
         remove_button.click(remove_ui, [remove_choice, *owner_inputs],
-                            [upload_status, uploads_table, remove_choice, library_html],
+                            [upload_status, uploads_table, remove_choice, library_html, scope_box],
                             show_progress_on=[uploads_table], **private, **build_event)
         passphrase.blur(refresh_uploads, [passphrase, owner_state], [uploads_table, remove_choice], queue=False,
                         **private)
