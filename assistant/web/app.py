@@ -128,6 +128,10 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
         turns = valid_turns(turns)
         previous = (turns[-1]["result"].get("read_as") or turns[-1]["question"]) if turns else None
         skip = (gr.skip(),) * 3
+        if chat.assistant is None:
+            message = chat.state.describe(lang) if chat.state.error else \
+                text("indexing_wait", lang, state=chat.state.describe(lang))
+            return *skip, status_html(message), gr.skip(), gr.skip(), gr.skip()
         try:
             answer, scope = chat.answer_in_scope(question, k, mode, follow_up_of=previous, docs=docs, lang=scope_lang)
         except (QuestionError, IndexStateError) as error:
@@ -343,7 +347,7 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
         app.load(on_load, [turns_state, owner_state],
                  [lang_state, owner_state, turns_state, transcript, sources, viewer, library_html, scope_box,
                   uploads_table, remove_choice, export_md, export_json, indexing, timer, *example_buttons],
-                 queue=False, **private)
+                 queue=False, show_progress="hidden", **private)
         timer.tick(on_tick, [lang_state, ready_state], [indexing, timer, library_html, scope_box, ready_state],
                    queue=False, show_progress="hidden", **private)
 

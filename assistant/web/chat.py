@@ -323,5 +323,7 @@ def _delete_temporary(source: Path, uploads_dir: Path) -> None:
         gradio_cache = Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
         if gradio_cache in resolved.parents:
             resolved.unlink(missing_ok=True)
+            if resolved.parent != gradio_cache and not any(resolved.parent.iterdir()):
+                resolved.parent.rmdir()  # Gradio's per-upload folder
     except OSError:
         log.warning("could not delete the temporary upload %s", source)
