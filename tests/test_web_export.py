@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 
-from assistant.web import LibraryEntry, conversation_json, conversation_markdown, scope_doc_ids, turn_markdown
+from assistant.web import (
+    LibraryEntry,
+    conversation_json,
+    conversation_markdown,
+    scope_doc_ids,
+    turn_markdown,
+)
 
 
 def _turn(turn_id: int = 0) -> dict:

@@ -4,11 +4,10 @@ full uploads folder says so in one sentence."""
 from __future__ import annotations
 
 import pytest
-
-from assistant.web import UploadError, UploadLedger, owner_key
-
 from conftest import visible
 from test_web import client, server  # noqa: F401 (fixtures)
+
+from assistant.web import UploadError, UploadLedger, owner_key
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
 

@@ -9,13 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-from assistant.cli import build_parser
-from assistant.web import IndexingState
-
 from conftest import SEEDS
 from test_web import free_port
 from test_web_browser import CHROMIUM, CHROMIUM_ARGS, DOCS
+
+from assistant.cli import build_parser
+from assistant.web import IndexingState
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
 
