@@ -164,3 +164,46 @@ def test_a_comparison_is_a_table(page, server):  # noqa: F811
     figure = table.locator("tr >> nth=1").locator("td >> nth=1").inner_text()
     assert figure and figure in page.locator("#viewer mark.cited").text_content()
     page.screenshot(path=str(DOCS / "comparison.png"))
+
+
+def _upload_in_page(page, path) -> str:
+    page.get_by_role("tab", name="Your reports").click()
+    page.locator("#upload input[type=file]").set_input_files([str(path)])
+    page.wait_for_function("document.querySelector('#upload-status')?.innerText.trim().length > 0", timeout=60_000)
+    return page.locator("#upload-status").inner_text()
+
+
+def test_uploads_belong_to_their_browser(browser, server, tmp_path):  # noqa: F811
+    """Another browser neither sees nor replaces nor removes my upload; mine survives a reload."""
+    mine, theirs = tmp_path / "a" / "gizmo_notes.md", tmp_path / "b" / "gizmo_notes.md"
+    for path, figure in ((mine, "12"), (theirs, "999")):
+        path.parent.mkdir()
+        path.write_text(f"# Gizmos\n\nThe gizmo market in Zorbland reached {figure} million zorbs in 2031.\n",
+                        encoding="utf-8")
+    first_context, first = open_page(browser, server)
+    second_context, second = open_page(browser, server)
+    try:
+        assert "Added gizmo_notes.md" in _upload_in_page(first, mine)
+        assert "gizmo_notes.md" in first.locator("#uploads").inner_text()
+        second.get_by_role("tab", name="Your reports").click()
+        assert "gizmo_notes.md" not in second.locator("#uploads").inner_text()
+        status = _upload_in_page(second, theirs)
+        assert "another user's upload has that name; yours was stored as gizmo_notes (2).md" in status, status
+        assert (server.uploads / "gizmo_notes.md").read_bytes() == mine.read_bytes()
+        table = second.locator("#uploads").inner_text()
+        assert "gizmo_notes (2).md" in table and "gizmo_notes.md" not in table.replace("gizmo_notes (2).md", "")
+        first.reload(wait_until="load")
+        first.wait_for_selector("#question textarea", timeout=30_000)
+        first.get_by_role("tab", name="Your reports").click()
+        first.wait_for_function("document.querySelector('#uploads')?.innerText.includes('gizmo_notes.md')",
+                                timeout=10_000)
+        first.get_by_role("tab", name="Library").click()
+        card = first.locator('#library article.card[data-doc-card="gizmo_notes.md"]')
+        card.wait_for(timeout=10_000)
+        assert "uploaded" in card.locator(".badge").inner_text()
+    finally:
+        first_context.close()
+        second_context.close()
+        for name in ("gizmo_notes.md", "gizmo_notes (2).md"):
+            if (server.uploads / name).exists():
+                server.chat.remove_upload(name)
