@@ -35,6 +35,7 @@ from .render import (
     _find_view,
     empty_transcript,
     empty_viewer,
+    esc,
     render_transcript,
     render_uploads,
     source_choices,
@@ -97,7 +98,7 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
             return status_html(chat.state.describe(lang))
         if not chat.state.finished:
             kind = "info" if chat.state.ready else "busy"
-            return f'<p class="{kind}" role="status">{chat.state.describe(lang)}</p>'
+            return f'<p class="{kind}" role="status">{esc(chat.state.describe(lang))}</p>'
         return ""
 
     # ---------------------------------------------------------- handlers
