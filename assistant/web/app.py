@@ -133,6 +133,8 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
             message = chat.state.describe(lang) if chat.state.error else \
                 text("indexing_wait", lang, state=chat.state.describe(lang))
             return *skip, status_html(message), gr.skip(), gr.skip(), gr.skip()
+        known = {entry.doc_id for entry in chat.library()}
+        docs = [doc_id for doc_id in docs or [] if doc_id in known]  # a ticked report may have been removed since
         try:
             answer, scope = chat.answer_in_scope(question, k, mode, follow_up_of=previous, docs=docs, lang=scope_lang)
         except (QuestionError, IndexStateError) as error:
