@@ -219,7 +219,8 @@ def cmd_eval(args) -> int:
 def cmd_serve(args) -> int:
     from .web import serve
 
-    serve(docs=args.docs, index_dir=args.index, host=args.host, port=args.port, settings=_settings(args))
+    serve(docs=args.docs, index_dir=args.index, host=args.host, port=args.port, settings=_settings(args),
+          uploads_dir=args.uploads)
     return 0
 
 
@@ -282,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("serve", cmd_serve, "Serve the web chat.", docs=True, json_flag=False)
     sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     sub.add_argument("--port", type=int, default=7860, help="port to listen on (default 7860)")
+    sub.add_argument("--uploads", type=Path, metavar="DIR",
+                     help="folder of the reports uploaded in the web chat (default: uploads inside the index folder)")
 
     sub = add("bench", cmd_bench, "Measure build and query speed, memory and scale.", docs=True)
     sub.add_argument("--scale", default="", help="comma-separated synthetic corpus sizes, e.g. 10000,100000")

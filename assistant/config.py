@@ -68,6 +68,10 @@ class Settings:
     max_pdf_pages: int = 2_000
     max_pdf_page_bytes: int = 2 * 1024 * 1024
     max_read_seconds: float = 60.0
+    # The web chat's uploads folder as a whole: at most this many files and
+    # bytes; an upload past either is refused in one sentence.
+    max_upload_files: int = 200
+    max_uploads_bytes: int = 1024 * 1024 * 1024
     max_question_chars: int = 2000
     top_k: int = 5
     rrf_k: int = 60

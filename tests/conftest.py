@@ -67,3 +67,9 @@ def assistant(seeds_index):
     from assistant.pipeline import Assistant
 
     return Assistant(seeds_index)
+
+
+def visible(folder: Path) -> list[Path]:
+    """The files of a folder that are not hidden (the uploads folder keeps its
+    owner ledger and partial copies as hidden files, never indexed)."""
+    return sorted(path for path in Path(folder).iterdir() if not path.name.startswith("."))

@@ -98,6 +98,14 @@ def test_latency_and_cold_start(bench):
     assert serving["profile_ask"]["project_by_cumulative"]
 
 
+def test_web_start(bench):
+    """`assistant serve` on a fresh index folder and on a restart: the page first, then an answer."""
+    result, _ = bench
+    for when in ("fresh", "restart"):
+        facts = result["web_start"][when]
+        assert 0 < facts["first_paint_s"] <= facts["first_answer_s"], (when, facts)
+
+
 def test_memory(bench):
     memory = bench[0]["memory"]
     for key in ("build_peak_rss_mb", "rebuild_peak_rss_mb", "serving_peak_rss_mb", "cli_ask_peak_rss_mb"):

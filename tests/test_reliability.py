@@ -23,7 +23,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, visible
 from test_ingest_readers import make_docx, make_pdf
 from test_web import launch_server
 from test_web_browser import HOSTILE_HTML, HOSTILE_HTML_NAME, HOSTILE_MD
@@ -601,7 +601,7 @@ def test_web_cannot_read_or_write_outside_its_folders(web, tmp_path):
             event = response.json()["event_id"]
             stream = httpx.get(web.url + f"gradio_api/call/upload/{event}", timeout=60).text
             assert "event: error" in stream and "zorg" not in stream, stream
-        assert list(web.uploads.iterdir()) == []
+        assert list(visible(web.uploads)) == []
     # 2. the file route: not the reports, not the index, not anything else
     for path in (secret, SEEDS / TELEMEDICINE_DOC, web.index_dir / "CURRENT", Path("/etc/passwd")):
         response = httpx.get(web.url + f"gradio_api/file={path}", timeout=30)
@@ -612,17 +612,19 @@ def test_web_cannot_read_or_write_outside_its_folders(web, tmp_path):
     fake = tmp_path / TELEMEDICINE_DOC
     fake.write_text("Overwrite attempt: the kazoo market grew 99 percent in 2031.\n", encoding="utf-8")
     result = web.client.predict([handle_file(str(fake))], api_name="/upload")
+    renamed = TELEMEDICINE_DOC.replace(".txt", " (2).txt")  # a shipped report is never shadowed
     try:
-        assert result["added"] == [TELEMEDICINE_DOC], result
+        assert result["added"] == [renamed], result
+        assert any("a shipped report has that name" in line for line in result["problems"]), result
         assert (SEEDS / TELEMEDICINE_DOC).read_bytes() == seed_bytes
         files = web.chat.assistant.index.manifest.files
-        assert {TELEMEDICINE_DOC, f"uploads/{TELEMEDICINE_DOC}"} <= set(files)
+        assert {TELEMEDICINE_DOC, renamed} <= set(files)
         answer = web.client.predict(TELEMEDICINE_Q, 5, "hybrid", api_name="/ask")
         assert answer["answer"][0]["citation"]["doc_id"] == TELEMEDICINE_DOC
     finally:
-        removed = web.client.predict(TELEMEDICINE_DOC, api_name="/remove")
+        removed = web.client.predict(renamed, api_name="/remove")
     assert "Removed" in removed["message"] and (SEEDS / TELEMEDICINE_DOC).read_bytes() == seed_bytes
-    assert list(web.uploads.iterdir()) == []
+    assert list(visible(web.uploads)) == []
 
 
 # ------------------------------------------------ viewer: keys and doc ids

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, visible
 
 from assistant.config import Settings
 from assistant.web import (
@@ -36,7 +36,7 @@ HOSTILE = [
 
 
 ALLOWED_TAGS = {"div", "section", "span", "p", "ol", "li", "q", "button", "table", "caption", "tr", "th", "td", "b",
-                "mark", "aside"}
+                "mark", "aside", "textarea", "article", "h4", "dl", "dt", "dd"}
 
 
 def _no_live_markup(fragment: str) -> None:
@@ -297,7 +297,7 @@ def test_upload_refusals_are_one_sentence(client, server, tmp_path):
     assert any(line.startswith("empty.md:") and "empty" in line for line in problems)
     assert any(line.startswith("big.txt:") and "upload limit" in line for line in problems)
     assert all("\n" not in line and "Traceback" not in line for line in problems)
-    assert sorted(path.name for path in server.uploads.iterdir()) == []
+    assert sorted(path.name for path in visible(server.uploads)) == []
 
     refused = client.predict("000_3e72e74fd57db5f9.txt", api_name="/remove")
     assert "cannot be removed" in refused["error"]
@@ -315,13 +315,13 @@ def test_upload_names_cannot_escape(server, tmp_path):
     result = server.chat.add_uploads([{"path": str(source), "orig_name": name} for name in names])
     try:
         assert sorted(result.added) == ["absolute.md", "escaped.md", "evilgpj.md", "wide.md"], result
-        assert sorted(path.name for path in server.uploads.iterdir()) == sorted(result.added)
+        assert sorted(path.name for path in visible(server.uploads)) == sorted(result.added)
         assert not (server.uploads.parent / "escaped.md").exists()
         assert not Path("/tmp/absolute.md").exists() or Path("/tmp/absolute.md").read_bytes() != source.read_bytes()
     finally:
         for name in result.added:
             server.chat.remove_upload(name)
-    assert list(server.uploads.iterdir()) == []
+    assert list(visible(server.uploads)) == []
 
 
 @pytest.mark.slow
@@ -367,3 +367,49 @@ def test_a_comparison_renders_as_a_table_with_openable_sources(assistant):
     assert "What each report says" in html and html.count('data-cite="t0-c') == len(answer.comparison)
     view = _find_view([turn], "t0-c1")
     assert view is not None and view["doc_id"] == answer.comparison[0]["doc_id"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("k", ["Infinity", "-Infinity", "1e400", "NaN", "2.5", '"many"'])
+def test_api_odd_k_is_one_sentence(server, k):
+    """Raw JSON, as any HTTP client may send it: never an OverflowError or the generic error."""
+    import httpx
+
+    body = '{"data": ["What was the telemedicine market size in 2023?", %s, "hybrid"]}' % k
+    response = httpx.post(server.url + "gradio_api/call/ask", content=body,
+                          headers={"Content-Type": "application/json"}, timeout=30)
+    stream = httpx.get(server.url + f"gradio_api/call/ask/{response.json()['event_id']}", timeout=60).text
+    assert "event: complete" in stream, stream
+    assert "The number of passages (k) must be a whole number from 1 to 20." in stream, stream
+
+
+@pytest.mark.slow
+def test_api_question_of_digits_is_a_question(client, server):
+    import httpx
+
+    result = client.predict("12345", 5, "hybrid", api_name="/ask")
+    assert "error" not in result and result["question"] == "12345", result
+    # a JSON number, as a client that parses "12345" may send it
+    response = httpx.post(server.url + "gradio_api/call/ask", json={"data": [12345, 5, "hybrid"]}, timeout=30)
+    stream = httpx.get(server.url + f"gradio_api/call/ask/{response.json()['event_id']}", timeout=60).text
+    assert '"question": "12345"' in stream and "empty" not in stream, stream
+
+
+@pytest.mark.slow
+def test_api_library_and_ask_within(client, server):
+    library = client.predict(api_name="/library")
+    assert len(library) == len(list(SEEDS.glob("*.txt")))
+    assert all(set(entry) >= {"doc_id", "title", "publisher", "market", "years", "languages", "chunks", "uploaded",
+                              "label"} for entry in library)
+    assert not any(entry["uploaded"] for entry in library)
+    question = "What is the CAGR of the market?"
+    everywhere = client.predict(question, 5, "hybrid", api_name="/ask")
+    cited = {quote["citation"]["doc_id"] for quote in everywhere["answer"]}
+    other = next(entry["doc_id"] for entry in library if entry["doc_id"] not in cited)
+    within = client.predict(question, 5, "hybrid", [other], api_name="/ask_within")
+    assert within["answer"] and {quote["citation"]["doc_id"] for quote in within["answer"]} == {other}, within
+    assert {hit["doc_id"] for hit in within["hits"]} == {other}
+    # no docs: the same as /ask
+    assert client.predict(question, 5, "hybrid", [], api_name="/ask_within") == everywhere
+    unknown = client.predict(question, 5, "hybrid", ["../index/CURRENT"], api_name="/ask_within")
+    assert set(unknown) == {"error"} and "Unknown report" in unknown["error"]

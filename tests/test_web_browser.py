@@ -7,7 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, visible
 from test_web import launch_server
 
 from assistant.config import Settings
@@ -108,7 +108,8 @@ def test_ask_click_citation_highlights_span(page, server):
     assert mark.text_content() == quote
     assert "004_cc81a9a3a938ae48.txt" in page.locator("#viewer .vhead").inner_text()
     assert mark.is_visible() and _in_view(page, "#viewer mark.cited")
-    assert page.locator("#sources input").input_value().startswith("Q1 [1] 004_cc81a9a3a938ae48.txt")
+    chosen = page.locator("#sources input").input_value()
+    assert chosen.startswith("Q1 [1] ") and "004_cc81a9a3a938ae48.txt" in chosen  # title first, then the file
 
     # the Chinese answer's citation: the span in a long bilingual report, scrolled into view
     zh_quote = zh_turn.locator("q.quote").first.text_content()
@@ -122,7 +123,7 @@ def test_ask_click_citation_highlights_span(page, server):
 
     # choosing from the sources list opens the same viewer
     page.click("#sources input")
-    page.locator("ul[role=listbox] li", has_text="Q1 [1] 004_").first.click()
+    page.locator("ul[role=listbox] li", has_text="Q1 [1] ").filter(has_text="004_").first.click()
     page.wait_for_function("(q) => document.querySelector('#viewer mark.cited')?.textContent === q", arg=quote,
                            timeout=10_000)
 
@@ -169,7 +170,7 @@ def test_hostile_reports_are_shown_as_text(page, server, tmp_path):
     assert "hostile_report.md" in status.inner_text()
     table = page.locator("#uploads").inner_text()
     assert "hostile_report.md" in table and "glorbia" not in table.lower()
-    stored = sorted(path.name for path in server.uploads.iterdir())
+    stored = sorted(path.name for path in visible(server.uploads))
     assert len(stored) == 2 and stored[0] == "hostile_report.md", stored
     html_name = stored[1]
     assert html_name.startswith("hyper") and html_name.endswith(".html")
@@ -225,4 +226,4 @@ def test_hostile_reports_are_shown_as_text(page, server, tmp_path):
         page.wait_for_function("(name) => document.querySelector('#upload-status .ok')?.textContent.includes('Removed ' + name)",
                                arg=name, timeout=30_000)
     assert "No uploaded reports" in page.locator("#uploads").inner_text()
-    assert list(server.uploads.iterdir()) == []
+    assert list(visible(server.uploads)) == []

@@ -198,6 +198,11 @@ def result_markdown(result: dict) -> str:
                          f"{fresh['rebuild']['wall_s']:.2f} s = **{100 * fresh['share']:.1f}%** |")
         lines.append(f"| peak RSS: build process / rebuild process | {_mb(memory.get('build_peak_rss_mb'))} / "
                      f"{_mb(memory.get('rebuild_peak_rss_mb'))} |")
+        web = result.get("web_start") or {}
+        for when, label in (("fresh", "fresh index folder"), ("restart", "restart, index built")):
+            if web.get(when):
+                lines.append(f"| `assistant serve`, {label}: first paint / first answer | "
+                             f"{web[when].get('first_paint_s')} s / {web[when].get('first_answer_s')} s |")
         lines.append(f"| peak RSS: serving process (after all questions) / one-shot `assistant ask` | "
                      f"{_mb(memory.get('serving_peak_rss_mb'))} / {_mb(memory.get('cli_ask_peak_rss_mb'))} |")
         lines.append("")

@@ -29,6 +29,7 @@ from .latency import import_times
 from .questions import MIN_QUESTIONS, QUESTIONS_PATH, bench_questions
 from .readers import bench_readers
 from .report import _targets, recommend, result_markdown, save_results
+from .web import bench_web_start
 
 DEFAULT_SCALES = (10_000,)
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
@@ -112,6 +113,9 @@ def run_bench(docs_dirs: list[Path] | None = None, settings: Settings | None = N
                        + (["--model", settings.model] if settings.model != DEFAULT_MODEL else []), work, timeout=600)
         result["cold_start"] = {**serving["cold_start"], "cli_ask_wall_s": round(cli["wall_s"], 3),
                                 "cli_ask_peak_rss_mb": cli["peak_rss_mb"], "imports": import_times(work)}
+
+        _log("`assistant serve`: seconds to first paint and to first answer, fresh and on a restart")
+        result["web_start"] = bench_web_start(docs_dirs, settings, work)
 
         scale_rows = []
         for n in scales:

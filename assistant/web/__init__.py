@@ -22,11 +22,17 @@ time in their own group, so a build never blocks answers: they keep coming
 from the previous index generation until the build swaps in the new one.
 
 API: ``/ask`` (question, k, mode) returns exactly the JSON of
-``assistant ask --json`` (or ``{"error": sentence}``); ``/upload`` (files)
-and ``/remove`` (file name) manage the uploaded reports.
+``assistant ask --json`` (or ``{"error": sentence}``), ``/ask_within``
+(question, k, mode, docs) the same within chosen reports; ``/library`` lists
+the reports; ``/upload`` (files) and ``/remove`` (file name) manage the
+caller's uploaded reports (its session's, or its team's after ``/team``).
 
-Modules: :mod:`.render` (escaping and all HTML, CSS and JS of the page),
-:mod:`.uploads` (upload names and checks), :mod:`.chat` (:class:`WebChat`,
+Modules: :mod:`.render` (escaping and the HTML, CSS and JS of the chat),
+:mod:`.i18n` (English and Chinese words), :mod:`.export` (Markdown and JSON of
+a conversation), :mod:`.library` (the library panel and the scope),
+:mod:`.uploads` (upload names and checks), :mod:`.owners` (who owns an
+upload, the folder's quota), :mod:`.session` (what a browser keeps),
+:mod:`.startup` (indexing in the background), :mod:`.chat` (:class:`WebChat`,
 the service the events call), :mod:`.app` (:func:`create_app`, the Gradio
 layout and events) and :mod:`.server` (:func:`serve`).
 """
@@ -41,6 +47,10 @@ from .app import (
     create_app,
 )
 from .chat import GENERIC_ERROR, LIVE_CHECK_SECONDS, MAX_K, WebChat
+from .export import conversation_json, conversation_markdown, turn_markdown
+from .i18n import language_of
+from .library import LibraryEntry, render_library, scope_doc_ids
+from .owners import UploadLedger, owner_key
 from .render import (
     EMPTY_TRANSCRIPT,
     EMPTY_VIEWER,
@@ -63,7 +73,8 @@ from .render import (
     source_choices,
     status_html,
 )
-from .server import serve
+from .server import default_uploads_dir, serve
+from .startup import IndexingState
 from .uploads import (
     MAX_NAME_CHARS,
     UploadError,
@@ -74,6 +85,17 @@ from .uploads import (
 )
 
 __all__ = [
+    "IndexingState",
+    "LibraryEntry",
+    "UploadLedger",
+    "conversation_json",
+    "conversation_markdown",
+    "default_uploads_dir",
+    "language_of",
+    "owner_key",
+    "render_library",
+    "scope_doc_ids",
+    "turn_markdown",
     "ANSWER_CONCURRENCY",
     "DEFAULT_CONCURRENCY",
     "EMPTY_TRANSCRIPT",

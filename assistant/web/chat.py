@@ -1,22 +1,29 @@
-"""The chat service behind the page's events: answers, views of citations, uploads (no Gradio here).
+"""The chat service behind the page's events: answers, views of citations, the library, uploads (no Gradio here).
 
 Concurrency: one process, one :class:`~assistant.pipeline.Assistant`; builds
 run one at a time under a lock and never block answers, which keep coming
 from the previous index generation until the build swaps in the new one.
+Until the first index is live (``serve`` listens before it indexes), the
+assistant is None and questions get a sentence saying how far indexing is.
 """
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
 
-from ..config import RETRIEVAL_MODES, SUPPORTED_SUFFIXES, Settings
+from ..config import RETRIEVAL_MODES, Settings
+from .library import LibraryEntry, library_entries, scope_doc_ids, unknown_reports
+from .owners import UploadLedger
 from .render import EMPTY_VIEWER, _find_view, _turn_from_answer, esc, render_view
+from .startup import IndexingState
 from .uploads import (
     UploadError,
     UploadResult,
@@ -36,49 +43,104 @@ GENERIC_ERROR = "Something went wrong on the server; the details were written to
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-class WebChat:
-    """What the page's events call: answers, views, uploads (no Gradio here)."""
+def _whole_number(k, default: int) -> int:
+    """``k`` as a passage count in 1..MAX_K; one sentence (QuestionError) for
+    anything that is not a finite whole number (Infinity, 1e400, NaN, text)."""
+    from ..query import QuestionError
 
-    def __init__(self, assistant, docs_dirs, uploads_dir, index_dir, settings: Settings | None = None) -> None:
+    if k in (None, ""):
+        return default
+    try:
+        number = float(k) if not isinstance(k, int) else k
+        if isinstance(number, float) and (not math.isfinite(number) or number != int(number)):
+            raise ValueError
+        return max(1, min(MAX_K, int(number)))
+    except (TypeError, ValueError, OverflowError):
+        raise QuestionError(f"The number of passages (k) must be a whole number from 1 to {MAX_K}.") from None
+
+
+class WebChat:
+    """What the page's events call: answers, views, the library, uploads (no Gradio here)."""
+
+    def __init__(self, assistant, docs_dirs, uploads_dir, index_dir, settings: Settings | None = None,
+                 state: IndexingState | None = None) -> None:
         self.assistant = assistant
         self.docs_dirs = [Path(folder) for folder in docs_dirs]
-        self.uploads_dir = Path(uploads_dir)
+        self.uploads_dir = Path(uploads_dir).resolve()
         self.index_dir = Path(index_dir)
         self.settings = settings or getattr(assistant, "settings", None) or Settings()
         check_uploads_dir(self.uploads_dir, self.docs_dirs)
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        self.ledger = UploadLedger(self.uploads_dir, self.settings.max_upload_files, self.settings.max_uploads_bytes)
+        self.state = state or IndexingState(ready=assistant is not None, finished=assistant is not None)
         self._build_lock = threading.Lock()
         self.building = threading.Event()
         self._checked_at = 0.0
 
+    def set_assistant(self, assistant) -> None:
+        """The first index is live: answer from now on."""
+        self.assistant = assistant
+        self.state.ready = True
+
+    def _live_assistant(self):
+        from ..store import IndexStateError
+
+        if self.assistant is None:
+            if self.state.error:
+                raise IndexStateError(self.state.error)
+            raise IndexStateError(f"The reports are still being indexed ({self.state.describe()}); "
+                                  "please ask again in a moment.")
+        return self.assistant
+
     # -------------------------------------------------------------- answers
-    def answer(self, question: str, k, mode: str, follow_up_of: str | None = None):
-        """The Answer, or raises QuestionError / IndexStateError / ValueError.
-        ``follow_up_of``: the session's previous question, for follow-ups."""
+    def answer(self, question, k, mode: str, follow_up_of: str | None = None, docs=None, lang: str = "all"):
+        """The Answer, or raises QuestionError / IndexStateError.
+        ``follow_up_of``: the session's previous question, for follow-ups;
+        ``docs``: the reports to search (none: all), ``lang``: "en"/"zh" to
+        search only reports written in that language."""
+        return self.answer_in_scope(question, k, mode, follow_up_of, docs, lang)[0]
+
+    def answer_in_scope(self, question, k, mode: str, follow_up_of: str | None = None, docs=None,
+                        lang: str = "all") -> tuple:
+        """(Answer, scope) where scope is ``{"n", "total"}`` when the question was limited, else None."""
         from ..query import QuestionError
         from ..store import IndexStateError
 
         if mode not in RETRIEVAL_MODES:
             raise QuestionError(f"Unknown retrieval mode {mode!r}; use one of {', '.join(RETRIEVAL_MODES)}.")
-        try:
-            k = int(k) if k not in (None, "") else self.settings.top_k
-        except (TypeError, ValueError):
-            raise QuestionError("The number of passages must be a whole number.") from None
-        k = max(1, min(MAX_K, k))
+        k = _whole_number(k, self.settings.top_k)
+        if isinstance(question, (int, float)) and not isinstance(question, bool):
+            question = str(question)  # JSON clients may send a question of digits as a number
         # Lone surrogates (possible in JSON) break the tokenizers: make them U+FFFD.
         question = _SURROGATES.sub("\ufffd", question) if isinstance(question, str) else ""
+        if isinstance(docs, str):
+            docs = [docs] if docs else []
+        if docs is not None and not isinstance(docs, (list, tuple, set)):
+            raise QuestionError("docs must be a list of report file names (see the library).")
+        assistant = self._live_assistant()
         self._follow_newer_build()
+        entries = self.library()
+        unknown = unknown_reports(entries, docs)
+        if unknown:
+            raise QuestionError(f"Unknown report {unknown[0]!r}; choose reports by their file names in the library.")
+        doc_ids = scope_doc_ids(entries, docs, lang if lang in ("en", "zh") else "all")
+        if doc_ids is not None and not doc_ids:
+            raise QuestionError("No report matches the chosen reports and language; choose others.")
+        scope = None if doc_ids is None else {"n": len(doc_ids), "total": len(entries)}
         try:
-            return self.assistant.ask(question, k=k, mode=mode, follow_up_of=follow_up_of)
+            answer = assistant.ask(question, k=k, mode=mode, doc_ids=doc_ids, follow_up_of=follow_up_of)
         except IndexStateError:
             # Another process (`assistant build`) published a newer generation and
             # pruned the one this server had open: switch to the live one once.
             if not self._reload_if_replaced():
                 raise
-            return self.assistant.ask(question, k=k, mode=mode, follow_up_of=follow_up_of)
+            answer = assistant.ask(question, k=k, mode=mode, doc_ids=doc_ids, follow_up_of=follow_up_of)
+        if doc_ids is not None:  # the comparison reads the whole library's facts
+            answer.comparison = [row for row in answer.comparison if row.get("doc_id") in doc_ids]
+        return answer, scope
 
     def _reload_if_replaced(self) -> bool:
-        if self.assistant.index.is_live():
+        if self.assistant is None or self.assistant.index.is_live():
             return False
         log.warning("the index in %s was replaced by another process; reloading", self.assistant.index.location)
         self.assistant.reload()
@@ -93,29 +155,32 @@ class WebChat:
         self._checked_at = now
         self._reload_if_replaced()
 
-    def ask_json(self, question: str, k: int = 5, mode: str = "hybrid") -> dict:
+    def ask_json(self, question, k=5, mode: str = "hybrid", docs=None) -> dict:
         from ..query import QuestionError
         from ..store import IndexStateError
 
         try:
-            return self.answer(question, k, mode).to_dict()
+            return self.answer(question, k, mode, docs=docs or None).to_dict()
         except (QuestionError, IndexStateError) as error:
             return {"error": str(error)}
         except Exception:
             log.exception("answering %r failed", question[:200] if isinstance(question, str) else question)
             return {"error": GENERIC_ERROR}
 
-    def make_turn(self, answer, turns: list[dict]) -> dict:
+    def make_turn(self, answer, turns: list[dict], scope: dict | None = None) -> dict:
         """The next turn of a session (ids count up within the session)."""
         index = self.assistant.index
         shas = {doc_id: info["sha256"] for doc_id, info in index.manifest.files.items()}
-        return _turn_from_answer(turns[-1]["id"] + 1 if turns else 0, answer, shas)
+        entries = self.library()
+        titles = {entry.doc_id: entry.title for entry in entries}
+        uploaded = {entry.doc_id for entry in entries if entry.uploaded}
+        return _turn_from_answer(turns[-1]["id"] + 1 if turns else 0, answer, shas, titles, uploaded, scope)
 
-    def view_html(self, turns: list[dict], key) -> str:
+    def view_html(self, turns: list[dict], key, view: dict | None = None) -> str:
         from ..store import IndexStateError
 
-        view = _find_view(turns or [], key)
-        if view is None:
+        view = view or _find_view(turns or [], key)
+        if view is None or self.assistant is None:
             return EMPTY_VIEWER
         try:
             return render_view(self.assistant.index, view)
@@ -125,41 +190,68 @@ class WebChat:
             log.exception("showing %r failed", key)
             return f'<div class="viewer"><p class="err" role="alert">{esc(GENERIC_ERROR)}</p></div>'
 
+    # -------------------------------------------------------------- library
+    def library(self) -> list[LibraryEntry]:
+        return library_entries(self.assistant, self.uploads_dir)
+
+    def report_view(self, doc_id) -> dict | None:
+        """A view of a whole report from the library (its beginning)."""
+        entry = next((entry for entry in self.library() if entry.doc_id == doc_id), None)
+        if entry is None:
+            return None
+        sha = self.assistant.index.manifest.files[entry.doc_id]["sha256"]
+        return {"doc_id": entry.doc_id, "start": 0, "end": 0, "sha256": sha, "title": entry.label, "question": ""}
+
     # -------------------------------------------------------------- uploads
-    def list_uploads(self) -> list[dict]:
+    def list_uploads(self, owner: str | None = None) -> list[dict]:
+        """Uploaded files (``owner`` given: that owner's only), with chunk counts once indexed."""
         chunks_by_path: dict[str, int] = {}
-        try:
-            files = self.assistant.index.manifest.files
-        except AttributeError:
-            files = {}
+        files = self.assistant.index.manifest.files if self.assistant is not None else {}
         for info in files.values():
             try:
                 chunks_by_path[str(Path(info["path"]).resolve())] = int(info["n_chunks"])
             except (KeyError, TypeError, ValueError, OSError):
                 continue
-        rows = []
-        if self.uploads_dir.is_dir():
-            for path in sorted(self.uploads_dir.iterdir()):
-                if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in SUPPORTED_SUFFIXES:
-                    rows.append({"file": path.name, "chunks": chunks_by_path.get(str(path.resolve())),
-                                 "bytes": path.stat().st_size})
-        return rows
+        names = self.ledger.names_of(owner) if owner is not None else sorted(self.ledger.files())
+        sizes = self.ledger.files()
+        return [{"file": name, "chunks": chunks_by_path.get(str(self.uploads_dir / name)), "bytes": sizes[name]}
+                for name in names if name in sizes]
 
-    def upload_names(self) -> list[str]:
-        return [row["file"] for row in self.list_uploads()]
+    def upload_names(self, owner: str | None = None) -> list[str]:
+        return [row["file"] for row in self.list_uploads(owner)]
 
-    def add_uploads(self, paths, progress=None) -> UploadResult:
-        """Copy accepted files into the uploads folder, then index them."""
+    def _shipped_names(self) -> set[str]:
+        from ..ingest import discover_files
+
+        try:
+            return set(discover_files(self.docs_dirs))
+        except FileNotFoundError:
+            return set()
+
+    def add_uploads(self, paths, progress=None, owner: str = "") -> UploadResult:
+        """Copy accepted files into the uploads folder, then index them (each
+        file is read once, by the build); a file the build refuses is deleted
+        at once, as is every uploaded temporary copy."""
         result = UploadResult()
+        if self.assistant is None:
+            for item in paths or []:
+                _delete_temporary(Path(item["path"]) if isinstance(item, dict) else Path(getattr(item, "path", item)),
+                                  self.uploads_dir)
+            result.problems.append("The reports are still being indexed; please upload again in a moment.")
+            return result
         accepted: list[str] = []
+        shipped = self._shipped_names()
         for item in paths or []:
             source = Path(item["path"]) if isinstance(item, dict) else Path(getattr(item, "path", item))
             try:
                 original = (item.get("orig_name") if isinstance(item, dict) else getattr(item, "orig_name", None)) or source.name
                 name = safe_upload_name(original)
-                check_upload(source, name, self.settings.max_file_bytes)
+                size = check_upload(source, name, self.settings.max_file_bytes)
+                name, note = self.ledger.place(name, owner, size, shipped)
+                if note:
+                    result.problems.append(note)
                 target = (self.uploads_dir / name).resolve()
-                if target.parent != self.uploads_dir.resolve():
+                if target.parent != self.uploads_dir:
                     raise UploadError(f"{name}: this file name is not allowed; please rename the file.")
                 partial = self.uploads_dir / f".upload-{uuid.uuid4().hex}"  # hidden: never indexed
                 try:
@@ -167,6 +259,7 @@ class WebChat:
                     os.replace(partial, target)
                 finally:
                     partial.unlink(missing_ok=True)
+                self.ledger.claim(name, owner)
                 if name not in accepted:
                     accepted.append(name)
             except UploadError as error:
@@ -174,22 +267,33 @@ class WebChat:
             except OSError as error:
                 log.exception("storing upload failed")
                 result.problems.append(f"{source.name}: the file could not be stored ({error.strerror or 'disk error'}).")
+            finally:
+                _delete_temporary(source, self.uploads_dir)
         if not accepted:
             if not result.problems:
                 result.problems.append("No file was uploaded.")
             return result
         report = self.rebuild(progress)
-        skipped = {line.split(":", 1)[0] for line in report.skipped}
-        result.added = [name for name in accepted if name not in skipped]
+        refused = [name for name in accepted if name in self.assistant.index.manifest.skipped
+                   or name not in self.assistant.index.manifest.files]
+        if refused:
+            for name in refused:
+                (self.uploads_dir / name).unlink(missing_ok=True)
+                self.ledger.release(name)
+            self.rebuild(progress)
+        result.added = [name for name in accepted if name not in refused]
         result.problems.extend(report.skipped)
         result.problems.extend(report.warnings)
         result.summary = report.summary()
         return result
 
-    def remove_upload(self, name, progress=None) -> str:
-        if not isinstance(name, str) or name not in self.upload_names():
-            raise UploadError("Choose one of your uploaded reports to remove; the shipped reports cannot be removed.")
+    def remove_upload(self, name, progress=None, owner: str | None = None) -> str:
+        """Remove an upload; ``owner`` given, only one of that owner's."""
+        if not isinstance(name, str) or name not in self.upload_names(owner):
+            raise UploadError("Choose one of your uploaded reports to remove; the shipped reports and other "
+                              "people's uploads cannot be removed.")
         (self.uploads_dir / name).unlink(missing_ok=True)
+        self.ledger.release(name)
         self.rebuild(progress)
         return f"Removed {name}; it is no longer searched."
 
@@ -202,8 +306,24 @@ class WebChat:
             self.building.set()
             try:
                 report = build_index(self.docs_dirs + [self.uploads_dir], self.index_dir, self.settings, progress)
-                self.assistant.reload()
+                if self.assistant is not None:
+                    self.assistant.reload()
                 return report
             finally:
                 self.building.clear()
 
+
+def _delete_temporary(source: Path, uploads_dir: Path) -> None:
+    """Gradio keeps uploaded files in its cache folder for an hour: delete
+    ours at once (a file already inside the uploads folder is left alone)."""
+    try:
+        resolved = source.resolve()
+        if uploads_dir in resolved.parents:
+            return
+        gradio_cache = Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
+        if gradio_cache in resolved.parents:
+            resolved.unlink(missing_ok=True)
+            if resolved.parent != gradio_cache and not any(resolved.parent.iterdir()):
+                resolved.parent.rmdir()  # Gradio's per-upload folder
+    except OSError:
+        log.warning("could not delete the temporary upload %s", source)

@@ -13,6 +13,9 @@ import html
 import re
 from dataclasses import dataclass
 
+from .export import report_label, scope_text, source_line, turn_markdown
+from .i18n import text
+
 #: Characters of a document shown on each side of the cited span.
 VIEW_WINDOW = 20_000
 
@@ -52,20 +55,24 @@ class View:
         return dict(self.__dict__)
 
 
-def _source_line(doc_id: str, page, raw_start, raw_end) -> str:
-    page_text = f", page {page}" if page else ""
-    return f"{doc_id}{page_text}, characters {raw_start}–{raw_end}"
+_source_line = source_line
 
 
-def _turn_from_answer(turn_id: int, answer, shas: dict[str, str]) -> dict:
-    """One chat turn: the answer's JSON and the views of its citations and hits."""
+def _turn_from_answer(turn_id: int, answer, shas: dict[str, str], titles: dict[str, str] | None = None,
+                      uploaded: set[str] | None = None, scope: dict | None = None) -> dict:
+    """One chat turn: the answer's JSON, the views of its citations and hits,
+    the titles and upload marks of the reports it names, and its scope
+    (``{"n": reports searched, "total": reports in the library}``, or None)."""
     result = answer.to_dict()
+    named = {quote.citation.doc_id for quote in answer.quotes} | {hit.chunk.doc_id for hit in answer.hits}
+    named |= {row["doc_id"] for row in answer.comparison}
+    titles = {doc_id: title for doc_id, title in (titles or {}).items() if doc_id in named and title}
     views: dict[str, dict] = {}
     for quote in answer.quotes:
         citation = quote.citation
         views[f"q{citation.n}"] = View(
             doc_id=citation.doc_id, start=citation.start, end=citation.end, sha256=shas.get(citation.doc_id),
-            title=f"[{citation.n}] {_source_line(citation.doc_id, citation.page, citation.raw_start, citation.raw_end)}",
+            title=f"[{citation.n}] {_source_line(citation.doc_id, citation.page, citation.raw_start, citation.raw_end, titles)}",
             question=answer.question, page=citation.page, raw_start=citation.raw_start, raw_end=citation.raw_end,
             parallel=citation.parallel if isinstance(citation.parallel, dict) else None,
         ).as_dict()
@@ -73,16 +80,17 @@ def _turn_from_answer(turn_id: int, answer, shas: dict[str, str]) -> dict:
         chunk = hit.chunk
         views[f"h{i}"] = View(
             doc_id=chunk.doc_id, start=chunk.start, end=chunk.end, sha256=shas.get(chunk.doc_id),
-            title=f"passage {i}: {_source_line(chunk.doc_id, chunk.page, chunk.raw_start, chunk.raw_end)}",
+            title=f"passage {i}: {_source_line(chunk.doc_id, chunk.page, chunk.raw_start, chunk.raw_end, titles)}",
             question=answer.question, page=chunk.page, raw_start=chunk.raw_start, raw_end=chunk.raw_end,
         ).as_dict()
     for i, row in enumerate(answer.comparison, start=1):
         views[f"c{i}"] = View(
             doc_id=row["doc_id"], start=row["start"], end=row["end"], sha256=shas.get(row["doc_id"]),
-            title=f"{row['metric']} {row['period']}: {_source_line(row['doc_id'], row['page'], row['raw_start'], row['raw_end'])}",
+            title=f"{row['metric']} {row['period']}: {_source_line(row['doc_id'], row['page'], row['raw_start'], row['raw_end'], titles)}",
             question=answer.question, page=row["page"], raw_start=row["raw_start"], raw_end=row["raw_end"],
         ).as_dict()
-    return {"id": turn_id, "question": answer.question, "result": result, "views": views}
+    return {"id": turn_id, "question": answer.question, "result": result, "views": views, "titles": titles,
+            "uploaded": sorted(named & set(uploaded or ())), "scope": scope}
 
 
 # ---------------------------------------------------------------- HTML builders
@@ -111,11 +119,38 @@ table.conflicts { border-collapse: collapse; margin: 8px 0 4px; font-size: 13px;
 table.conflicts caption { text-align: left; font-weight: 600; padding-bottom: 3px; }
 table.conflicts th, table.conflicts td { border: 1px solid var(--border-color-primary); padding: 3px 8px; vertical-align: top; }
 .abstain { font-weight: 600; }
+.bot { position: relative; }
+button.copy { position: absolute; top: 6px; right: 8px; font-size: 12px; border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 1px 8px; background: var(--background-fill-primary); color: var(--body-text-color-subdued); cursor: pointer; }
+button.copy:hover, button.copy.done { color: var(--color-accent); border-color: var(--color-accent); }
+.read-as, .scope { font-size: 13px; color: var(--body-text-color-subdued); margin: 0 0 6px; }
+.badge.up { font-size: 11px; font-weight: 600; border-radius: 6px; padding: 0 5px; background: #fff3bf; color: #5c3c00; border: 1px solid #fcc419; }
+table.comparison td { font-variant-numeric: tabular-nums; }
+table.comparison td.fig { white-space: nowrap; }
+table.comparison .file { font-size: 11px; color: var(--body-text-color-subdued); }
 .excerpt { font-size: 13px; color: var(--body-text-color-subdued); white-space: pre-wrap; margin: 1px 0 6px 14px; }
 """
 
 TRANSCRIPT_JS = """
+const copyText = async function (value) {
+  try { await navigator.clipboard.writeText(value); return; } catch (error) { /* fall back below */ }
+  const box = document.createElement('textarea');
+  box.value = value;
+  document.body.appendChild(box);
+  box.select();
+  document.execCommand('copy');
+  box.remove();
+};
 element.addEventListener('click', function (event) {
+  const copy = event.target.closest('[data-copy]');
+  if (copy && element.contains(copy)) {
+    event.preventDefault();
+    const source = copy.parentElement.querySelector('textarea.md');
+    copyText(source ? source.value : '').then(function () {
+      copy.textContent = copy.getAttribute('data-done');
+      copy.classList.add('done');
+    });
+    return;
+  }
   const target = event.target.closest('[data-cite]');
   if (!target || !element.contains(target)) return;
   event.preventDefault();
@@ -171,14 +206,16 @@ td.n { text-align: right; }
 .note { color: var(--body-text-color-subdued); }
 """
 
-EMPTY_TRANSCRIPT = (
-    '<div class="chat"><div class="empty">Ask a question about the reports. Every answer is made of sentences '
-    "quoted verbatim from them; click a citation <b>[n]</b> to read it in its report.</div></div>"
-)
-EMPTY_VIEWER = (
-    '<div class="viewer"><div class="note">Click a citation <b>[n]</b> in an answer, or pick a source above, '
-    "to read the passage highlighted in its report.</div></div>"
-)
+def empty_transcript(lang: str = "en") -> str:
+    return f'<div class="chat"><div class="empty">{text("empty_transcript", lang)}</div></div>'
+
+
+def empty_viewer(lang: str = "en") -> str:
+    return f'<div class="viewer"><div class="note">{text("empty_viewer", lang)}</div></div>'
+
+
+EMPTY_TRANSCRIPT = empty_transcript()
+EMPTY_VIEWER = empty_viewer()
 
 
 def status_html(message: str = "", kind: str = "err") -> str:
@@ -188,23 +225,43 @@ def status_html(message: str = "", kind: str = "err") -> str:
     return f'<p class="{esc(kind)}"{role}>{esc(message)}</p>'
 
 
-def render_turn(turn: dict) -> str:
+def _doc_name(doc_id, titles: dict, uploaded: set, lang: str) -> str:
+    """A report as named in an answer: title first, and a mark when it was uploaded."""
+    badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
+    return esc(report_label(doc_id, titles)) + badge
+
+
+def render_turn(turn: dict, lang: str = "en") -> str:
     result, tid = turn["result"], turn["id"]
+    titles, uploaded = turn.get("titles") or {}, set(turn.get("uploaded") or [])
+
+    def source(doc_id, page, raw_start, raw_end) -> str:
+        badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
+        return esc(source_line(doc_id, page, raw_start, raw_end, titles)) + badge
+
     parts = [f'<section class="turn" data-turn="{tid}">',
-             f'<div class="msg user"><span class="who">You</span>{esc(turn["question"])}</div>',
-             '<div class="msg bot"><span class="who">Assistant</span>']
+             f'<div class="msg user"><span class="who">{esc(text("you", lang))}</span>{esc(turn["question"])}</div>',
+             f'<div class="msg bot"><span class="who">{esc(text("assistant", lang))}</span>'
+             f'<button type="button" class="copy" data-copy="{tid}" title="{esc(text("copy", lang))}" '
+             f'data-done="{esc(text("copied", lang))}">{esc(text("copy", lang))}</button>'
+             f'<textarea class="md" hidden readonly>{esc(turn_markdown(turn))}</textarea>']
     if result.get("read_as"):
-        parts.append(f'<p class="read-as">Read as: {esc(result["read_as"])}</p>')
+        parts.append(f'<p class="read-as">{esc(text("read_as", lang, text=result["read_as"]))}</p>')
+    scope = turn.get("scope")
+    if scope:
+        key = "searched_all" if scope.get("n") == scope.get("total") else "searched"
+        parts.append(f'<p class="scope" title="{esc(scope_text(scope))}">'
+                     f'{esc(text(key, lang, n=scope.get("n"), total=scope.get("total")))}</p>')
     if result.get("abstained"):
-        parts.append(f'<p class="abstain">{esc(result.get("message") or "The reports do not answer this question.")}</p>')
+        parts.append(f'<p class="abstain">{esc(result.get("message") or text("no_answer", lang))}</p>')
         hits = result.get("hits") or []
         if hits:
-            parts.append('<div class="head">Possibly related</div><ol class="quotes">')
+            parts.append(f'<div class="head">{esc(text("possibly_related", lang))}</div><ol class="quotes">')
             for i, hit in enumerate(hits[:3], start=1):
                 excerpt = hit["text"] if len(hit["text"]) <= 320 else hit["text"][:320].rstrip() + " …"
                 parts.append(
                     f'<li><button type="button" class="src" data-cite="t{tid}-h{i}">'
-                    f'{esc(_source_line(hit["doc_id"], hit.get("page"), hit["raw_start"], hit["raw_end"]))}</button>'
+                    f'{source(hit["doc_id"], hit.get("page"), hit["raw_start"], hit["raw_end"])}</button>'
                     f'<div class="excerpt">{esc(excerpt)}</div></li>')
             parts.append("</ol>")
     else:
@@ -216,46 +273,60 @@ def render_turn(turn: dict) -> str:
                          f'<button type="button" class="cite" data-cite="t{tid}-q{n}" title="Show in the report">[{n}]</button>')
             parallel = citation.get("parallel")
             if isinstance(parallel, dict) and parallel.get("text"):
-                lang = LANG_NAMES.get(parallel.get("lang"), parallel.get("lang") or "")
-                parts.append(f'<div class="parallel">{esc(lang)}: {esc(parallel["text"])}</div>')
+                lang_name = LANG_NAMES.get(parallel.get("lang"), parallel.get("lang") or "")
+                parts.append(f'<div class="parallel">{esc(lang_name)}: {esc(parallel["text"])}</div>')
             parts.append("</li>")
         parts.append("</ol>")
-        comparison = result.get("comparison") or []
-        if comparison:
-            parts.append('<table class="conflicts comparison"><caption>What each report says</caption>'
-                         '<tr><th>Report</th><th>Figure</th><th>Year</th><th>Source</th></tr>')
-            for i, row in enumerate(comparison, start=1):
-                year = (row.get("period") or "-") + (" (nearest given)" if row.get("nearest") else "")
-                parts.append(
-                    f'<tr><td>{esc(row.get("doc_id"))}</td><td>{esc(row.get("figure"))}</td><td>{esc(year)}</td>'
-                    f'<td><button type="button" class="cite" data-cite="t{tid}-c{i}">'
-                    f'{esc(_source_line(row["doc_id"], row.get("page"), row["raw_start"], row["raw_end"]))}</button></td></tr>')
-            parts.append("</table>")
+        parts.append(_comparison_table(result.get("comparison") or [], tid, titles, uploaded, lang))
         conflicts = result.get("conflicts") or []
         if conflicts:
-            parts.append('<table class="conflicts"><caption>The reports disagree</caption>')
+            parts.append(f'<table class="conflicts"><caption>{esc(text("disagree", lang))}</caption>')
             for conflict in conflicts:
                 cells = "".join(
-                    f'<td>{esc(entry.get("figure"))} <span class="head">in</span> {esc(entry.get("doc_id"))} '
+                    f'<td>{esc(entry.get("figure"))} <span class="head">{esc(text("in", lang))}</span> '
+                    f'{_doc_name(entry.get("doc_id"), titles, uploaded, lang)} '
                     f'<button type="button" class="cite" data-cite="t{tid}-q{int(entry.get("n", 0))}">[{int(entry.get("n", 0))}]</button></td>'
                     for entry in conflict.get("values", []))
                 parts.append(f'<tr><th>{esc(conflict.get("what"))}</th>{cells}</tr>')
             parts.append("</table>")
-        parts.append('<div class="sources"><div class="head">Sources</div><ol>')
+        parts.append(f'<div class="sources"><div class="head">{esc(text("sources", lang))}</div><ol>')
         for quote in result.get("answer", []):
             citation = quote["citation"]
             n = int(citation["n"])
-            line = _source_line(citation["doc_id"], citation.get("page"), citation["raw_start"], citation["raw_end"])
-            parts.append(f'<li><button type="button" class="src" data-cite="t{tid}-q{n}">[{n}] {esc(line)}</button></li>')
+            line = source(citation["doc_id"], citation.get("page"), citation["raw_start"], citation["raw_end"])
+            parts.append(f'<li><button type="button" class="src" data-cite="t{tid}-q{n}">[{n}] {line}</button></li>')
         parts.append("</ol></div>")
     parts.append("</div></section>")
     return "".join(parts)
 
 
-def render_transcript(turns: list[dict]) -> str:
+def _comparison_table(comparison: list[dict], tid, titles: dict, uploaded: set, lang: str) -> str:
+    """One row per report: report, figure, year, citation."""
+    if not comparison:
+        return ""
+    head = "".join(f"<th>{esc(text(key, lang))}</th>" for key in ("th_report", "th_figure", "th_year", "th_source"))
+    rows = [f'<table class="conflicts comparison"><caption>{esc(text("what_each_says", lang))}</caption><tr>{head}</tr>']
+    for i, row in enumerate(comparison, start=1):
+        year = (row.get("period") or "-") + (text("nearest", lang) if row.get("nearest") else "")
+        doc_id = row.get("doc_id")
+        title = titles.get(doc_id) or doc_id
+        short = title if len(title) <= 70 else title[:68].rstrip() + " …"
+        badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
+        page = f"page {row['page']}, " if row.get("page") else ""
+        rows.append(
+            f'<tr><td><span class="rt" title="{esc(title)}">{esc(short)}</span>{badge}<div class="file">{esc(doc_id)}</div></td>'
+            f'<td class="fig">{esc(row.get("figure"))}</td><td class="fig">{esc(year)}</td>'
+            f'<td><button type="button" class="cite" data-cite="t{tid}-c{i}" '
+            f'title="{esc(source_line(doc_id, row.get("page"), row["raw_start"], row["raw_end"], titles))}">'
+            f'{esc(page)}characters {esc(row["raw_start"])}–{esc(row["raw_end"])}</button></td></tr>')
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def render_transcript(turns: list[dict], lang: str = "en") -> str:
     if not turns:
-        return EMPTY_TRANSCRIPT
-    return '<div class="chat">' + "".join(render_turn(turn) for turn in turns) + "</div>"
+        return empty_transcript(lang)
+    return '<div class="chat">' + "".join(render_turn(turn, lang) for turn in turns) + "</div>"
 
 
 def source_choices(turns: list[dict]) -> list[tuple[str, str]]:
@@ -263,7 +334,7 @@ def source_choices(turns: list[dict]) -> list[tuple[str, str]]:
     choices = []
     for turn in reversed(turns):
         for key, view in turn["views"].items():
-            if key.startswith("q") or turn["result"].get("abstained"):
+            if key.startswith(("q", "c")) or turn["result"].get("abstained"):
                 choices.append((f"Q{turn['id'] + 1} {view['title']}", f"t{turn['id']}-{key}"))
     return choices
 

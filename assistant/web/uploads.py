@@ -1,7 +1,6 @@
 """Uploaded reports: safe file names, the checks a file must pass, the result of an upload."""
 from __future__ import annotations
 
-import logging
 import os
 import re
 import unicodedata
@@ -9,8 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import SUPPORTED_SUFFIXES
-
-log = logging.getLogger("assistant.web")
 
 _UNSAFE_NAME_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 MAX_NAME_CHARS = 120
@@ -49,10 +46,11 @@ def _describe_suffixes() -> str:
     return ", ".join(SUPPORTED_SUFFIXES)
 
 
-def check_upload(source: Path, name: str, limit: int) -> None:
-    """Refuse (UploadError) a file that is of an unsupported kind, over
-    ``limit`` bytes, or not readable as a report."""
-    from ..ingest import DocumentError, format_mb, read_document
+def check_upload(source: Path, name: str, limit: int) -> int:
+    """The file's size; refuses (UploadError) a file of an unsupported kind
+    or over ``limit`` bytes.  Whether it reads as a report is left to the
+    build, so each upload is read once."""
+    from ..ingest import format_mb
 
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -64,13 +62,7 @@ def check_upload(source: Path, name: str, limit: int) -> None:
         raise UploadError(f"{name}: the uploaded file could not be read; please try again.") from None
     if size > limit:
         raise UploadError(f"{name}: {format_mb(size)} is over the {format_mb(limit)} upload limit.")
-    try:
-        read_document(source, doc_id=name, max_bytes=limit)
-    except DocumentError as error:
-        raise UploadError(str(error)) from None
-    except Exception:
-        log.exception("reading upload %s failed", name)
-        raise UploadError(f"{name}: the file could not be read as a report.") from None
+    return size
 
 
 @dataclass
