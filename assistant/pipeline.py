@@ -118,7 +118,8 @@ class Assistant:
                                 ignore=frozenset(query.reports.words))
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
         titles = {card.doc_id: card.title for card in self.cards}
-        candidates = candidate_sentences(hits, documents, titles=titles, lists=query.intent == "list")
+        candidates = candidate_sentences(hits, documents, titles=titles, lists=query.intent == "list",
+                                         explanations=query.intent == "reason")
         relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=read_as or "")
         reason = (unanswerable_reason(question, retriever.index, set(query.reports.words))

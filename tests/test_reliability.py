@@ -58,7 +58,8 @@ SAME_NAME = {  # the same relative name "same.md" in three folders all called "r
 UNDECODABLE_NAME = b"undecodable-\xff.md"  # a file name that is not UTF-8
 
 
-ALLOWED_ATTRIBUTES = {"class", "data-cite", "data-turn", "data-doc", "type", "title", "role"}
+# The chat's own attributes (values it writes itself: numbers, ids, its own labels), never a report's.
+ALLOWED_ATTRIBUTES = {"class", "data-cite", "data-turn", "data-doc", "data-copy", "data-done", "type", "title", "role"}
 
 
 def inert_html(fragment: str) -> str:

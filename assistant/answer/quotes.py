@@ -30,23 +30,34 @@ def strip_urls(text: str) -> str:
 
 
 def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_hits: int = 8,
-                        titles: dict[str, str] | None = None, lists: bool = False) -> list[Candidate]:
+                        titles: dict[str, str] | None = None, lists: bool = False,
+                        explanations: bool = False) -> list[Candidate]:
     """Quotable sentences of the top hits.  A report's title (``titles``:
     doc_id -> title, from its card), its headings, short lines that announce
     what follows ("By Region:") and sales lines around a link ("Get a Sample
     PDF: https://...") never answer a question, so they are not candidates.
     With ``lists``, each run of list items or table rows is one more
-    candidate, quoted whole (a list question wants the list, not one item)."""
+    candidate, quoted whole (a list question wants the list, not one item).
+    With ``explanations``, each two consecutive sentences of one paragraph are
+    one more candidate: a claim and the sentence that explains it ("X cuts
+    costs. Patients save on travel, ...") answer a why or how question together."""
     candidates: list[Candidate] = []
     titles = titles or {}
     for rank, hit in enumerate(hits[:max_hits]):
         chunk = hit.chunk
         text = documents[chunk.doc_id].text
         names = [_squash(name) for name in [titles.get(chunk.doc_id, ""), *chunk.heading.split(" > ")] if name.strip()]
+        previous: Candidate | None = None
         for start, end in sentence_spans(text, chunk.start, chunk.end):
             sentence = text[start:end]
             if _is_quotable(sentence) and not _is_a_name(_squash(sentence), names) and not is_boilerplate(sentence):
-                candidates.append(Candidate(hit, rank, start, end, sentence))
+                single = Candidate(hit, rank, start, end, sentence)
+                candidates.append(single)
+                if explanations and previous is not None and "\n" not in text[previous.end:start]:
+                    candidates.append(Candidate(hit, rank, previous.start, end, text[previous.start:end]))
+                previous = single
+            else:
+                previous = None
         if lists:
             for start, end in list_runs(text, chunk.start, chunk.end):
                 candidates.append(Candidate(hit, rank, start, end, text[start:end], is_list=True))
