@@ -17,7 +17,13 @@ from typing import Callable
 import numpy as np
 
 from .config import Settings
-from .embedding import channel_models, load_encoders
+from .embedding import (
+    channel_facts,
+    channel_identities,
+    load_encoders,
+    same_identities,
+    same_model,
+)
 from .ingest import (
     Chunk,
     DocumentError,
@@ -62,8 +68,10 @@ class BuildReport:
         return line
 
 
-def embed_key(channel_model: str, chunk: Chunk) -> str:
-    return hashlib.sha1(f"{channel_model}\x00{chunk.embed_text()}".encode()).hexdigest()
+def embed_key(model_key: str, chunk: Chunk) -> str:
+    """The embedding cache's key: the model's identity (name, fingerprint of its
+    files, backend; ``ModelIdentity.key``) and the text embedded."""
+    return hashlib.sha1(f"{model_key}\x00{chunk.embed_text()}".encode()).hexdigest()
 
 
 @contextmanager
@@ -106,7 +114,7 @@ def _is_current(previous, files: dict[str, str], settings: Settings) -> bool:
                      if info.get("max_file_bytes") == settings.max_file_bytes})
     return (
         manifest.chunker == settings.chunker.as_dict()
-        and {name: facts["model"] for name, facts in manifest.channels.items()} == channel_models(settings)
+        and same_identities(manifest.channels, channel_identities(settings))
         and recorded == files
         and all("card" in info and "facts" in info for info in manifest.files.values())  # from before cards and facts
     )
@@ -151,7 +159,6 @@ def build_index(
             report.seconds = time.perf_counter() - started
             return report
         encoders = load_encoders(settings)
-        channel_facts = {name: {"model": encoder.name, "dim": encoder.dim} for name, encoder in encoders.items()}
         writer = new_writer(index_dir, settings, previous)
         try:
             chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped)
@@ -165,7 +172,7 @@ def build_index(
             report.reused = len(chunks) - report.embedded
             token_lists = [tokenize(chunk.embed_text()) for chunk in chunks]
             manifest = Manifest(
-                channels=channel_facts,
+                channels=channel_facts(encoders),
                 chunker=settings.chunker.as_dict(),
                 files=files,
                 docs_dirs=[str(folder) for folder in docs_dirs],
@@ -225,9 +232,9 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
 def _previous_vectors(channel, encoder, keys: list[str], previous) -> dict[int, np.ndarray]:
     """Row -> vector for the rows whose embedded text the previous build already embedded."""
     facts = previous.manifest.channels.get(channel) if previous is not None else None
-    if not facts or facts["dim"] != encoder.dim:
-        return {}
-    old_rows = {embed_key(encoder.name, chunk): row for row, chunk in enumerate(previous.chunks)}
+    if not facts or not same_model(facts, encoder.identity.facts(encoder.dim)):
+        return {}  # another model, other weights or another backend: nothing to re-use
+    old_rows = {embed_key(encoder.identity.key(), chunk): row for row, chunk in enumerate(previous.chunks)}
     wanted = {row: old_rows[key] for row, key in enumerate(keys) if key in old_rows}
     if not wanted:
         return {}
@@ -240,7 +247,7 @@ def _previous_vectors(channel, encoder, keys: list[str], previous) -> dict[int, 
 def _embed(channel, encoder, chunks, previous, settings, progress) -> tuple[np.ndarray, int]:
     """Vectors of ``chunks`` in one channel, and how many had to be embedded
     (the rest come from the previous build's vectors, by embedded text)."""
-    keys = [embed_key(encoder.name, chunk) for chunk in chunks]
+    keys = [embed_key(encoder.identity.key(), chunk) for chunk in chunks]
     vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
     reused = _previous_vectors(channel, encoder, keys, previous)
     for row, vector in reused.items():
