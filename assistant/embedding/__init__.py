@@ -13,34 +13,44 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 
-from ..config import DEFAULT_MODEL, EMBEDDING_BACKENDS, MULTILINGUAL_MODEL, Settings
+from ..config import (
+    DEFAULT_MODEL,
+    EMBEDDING_BACKENDS,
+    MULTILINGUAL_MODEL,
+    Settings,
+    setup_offline_environment,
+)
 from .identity import ModelIdentity, model_identity, resolve_model_path, same_model
 from .multilingual import MultilingualEncoder
 
 _load_lock = threading.Lock()
 
 
-def _new_encoder(model_name: str, backend: str):
-    if backend not in EMBEDDING_BACKENDS:
-        raise ValueError(f"Unknown embedding backend {backend!r}; use one of {', '.join(EMBEDDING_BACKENDS)}.")
-    if backend == "onnx":
+def _new_encoder(identity: ModelIdentity):
+    if identity.backend == "onnx":
         from .onnx_backend import OnnxEncoder
 
-        return OnnxEncoder(model_name)
+        return OnnxEncoder(identity)
     from .torch_backend import SentenceTransformerEncoder
 
-    return SentenceTransformerEncoder(model_name)
+    return SentenceTransformerEncoder(identity)
 
 
 @lru_cache(maxsize=4)
-def _cached_embedder(model_name: str, backend: str):
-    return _new_encoder(model_name, backend)
+def _cached_embedder(identity: ModelIdentity):
+    return _new_encoder(identity)
 
 
 def get_embedder(model_name: str = DEFAULT_MODEL, backend: str | None = None):
-    """The process-wide instance of a model on a backend (loaded on first use)."""
+    """The process-wide instance of a model on a backend (loaded on first use,
+    and again when the model's files change: the cache is keyed by identity)."""
+    backend = backend or Settings().backend
+    if backend not in EMBEDDING_BACKENDS:
+        raise ValueError(f"Unknown embedding backend {backend!r}; use one of {', '.join(EMBEDDING_BACKENDS)}.")
+    setup_offline_environment()
+    identity = model_identity(model_name, backend)
     with _load_lock:
-        return _cached_embedder(model_name, backend or Settings().backend)
+        return _cached_embedder(identity)
 
 
 @lru_cache(maxsize=1)

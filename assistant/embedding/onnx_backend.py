@@ -12,16 +12,16 @@ import threading
 
 import numpy as np
 
-from .identity import model_identity
+from .identity import ModelIdentity
 from .onnx_export import ensure_export
 
 
 class OnnxEncoder:
     backend = "onnx"
 
-    def __init__(self, model_name: str) -> None:
-        self.identity = model_identity(model_name, self.backend)
-        self.name = model_name
+    def __init__(self, identity: ModelIdentity) -> None:
+        self.identity = identity
+        self.name = identity.name
         folder = ensure_export(self.identity)
         facts = json.loads((folder / "export.json").read_text(encoding="utf-8"))
         import onnxruntime

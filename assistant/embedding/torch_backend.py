@@ -6,7 +6,7 @@ import threading
 import numpy as np
 
 from ..config import setup_offline_environment
-from .identity import model_identity
+from .identity import ModelIdentity
 
 
 class SentenceTransformerEncoder:
@@ -14,12 +14,12 @@ class SentenceTransformerEncoder:
 
     backend = "torch"
 
-    def __init__(self, model_name: str) -> None:
+    def __init__(self, identity: ModelIdentity) -> None:
         setup_offline_environment()
-        self.identity = model_identity(model_name, self.backend)
+        self.identity = identity
+        model_name = self.name = identity.name
         from sentence_transformers import SentenceTransformer
 
-        self.name = model_name
         try:
             self.model = SentenceTransformer(self.identity.path, device="cpu")
         except Exception as error:
