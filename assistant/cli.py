@@ -278,6 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--hnsw-m", default="16,32,48", help="HNSW M values to compare on the primary channel (default 16,32,48)")
     sub.add_argument("--milvus-scale", type=int, default=100_000,
                      help="synthetic chunks for the Milvus Lite row (default 100000; 0 skips Milvus)")
+    sub.add_argument("--real-chunks", type=int, default=2000,
+                     help="chunks of the real-text build (varied real paragraphs, whole pipeline; default 2000, 0 skips)")
+    sub.add_argument("--backend-eval-questions", type=int, default=0,
+                     help="questions per eval set in the torch-vs-ONNX comparison (default 0: all)")
     return parser
 
 
