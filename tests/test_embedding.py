@@ -149,3 +149,14 @@ def test_a_one_shot_ask_imports_neither_torch_nor_sentence_transformers(seeds_in
     assert run.returncode == 0, run.stderr
     assert "Sources:" in run.stdout or "possibly related" in run.stdout
     assert run.stdout.strip().splitlines()[-1] == "LOADED []"
+
+
+def test_an_unwritable_export_folder_is_one_sentence(tmp_path, monkeypatch, model_copy):
+    import assistant.embedding.onnx_export as onnx_export
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    monkeypatch.setattr(onnx_export, "CACHE_DIR", blocker)
+    with pytest.raises(RuntimeError, match="ASSISTANT_CACHE_DIR") as raised:
+        onnx_export.ensure_export(model_identity(str(model_copy), "onnx"))
+    assert "\n" not in str(raised.value)

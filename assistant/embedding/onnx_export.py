@@ -78,8 +78,12 @@ def ensure_export(identity: ModelIdentity) -> Path:
     if (target / "export.json").exists():
         return target
     layout = read_layout(Path(identity.path))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
+    except OSError as error:
+        raise RuntimeError(f"The ONNX export of {identity.name} cannot be written to {target.parent} "
+                           f"({error.strerror}); set ASSISTANT_CACHE_DIR to a writable folder or use --backend torch.") from error
     try:
         facts = _export(layout, work)
         _optimise(work / "model.onnx", work / "model.opt.onnx")
