@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .config import (
+    EMBEDDING_BACKENDS,
     RETRIEVAL_MODES,
     ChunkerSettings,
     Settings,
@@ -25,6 +26,8 @@ def _settings(args) -> Settings:
     settings = Settings()
     if getattr(args, "model", None):
         settings = settings.with_changes(model=args.model)
+    if getattr(args, "backend", None):
+        settings = settings.with_changes(backend=args.backend)
     if getattr(args, "chunk_tokens", None) and isinstance(args.chunk_tokens, int):
         settings = settings.with_changes(chunker=ChunkerSettings(max_tokens=args.chunk_tokens))
     store = getattr(args, "store", None) or settings.store
@@ -239,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         sub.add_argument("--index", default="index", type=Path, help="index folder (default: index)")
         sub.add_argument("--model", help="sentence-transformers model name or local folder (default: the bundled all-MiniLM-L6-v2)")
+        sub.add_argument("--backend", choices=EMBEDDING_BACKENDS,
+                         help="how the dense model runs: onnx (ONNX Runtime, default) or torch (sentence-transformers)")
         sub.add_argument("--store", choices=("local", "milvus"), default="local",
                          help="where the index lives: local files in --index (default) or Milvus")
         sub.add_argument("--milvus-uri", help="with --store milvus: a file path (Milvus Lite) or http(s)://host:19530; "
@@ -291,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--hnsw-m", default="16,32,48", help="HNSW M values to compare on the primary channel (default 16,32,48)")
     sub.add_argument("--milvus-scale", type=int, default=100_000,
                      help="synthetic chunks for the Milvus Lite row (default 100000; 0 skips Milvus)")
+    sub.add_argument("--real-chunks", type=int, default=2000,
+                     help="chunks of the real-text build (varied real paragraphs, whole pipeline; default 2000, 0 skips)")
+    sub.add_argument("--backend-eval-questions", type=int, default=0,
+                     help="questions per eval set in the torch-vs-ONNX comparison (default 0: all)")
     return parser
 
 

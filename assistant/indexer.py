@@ -17,7 +17,13 @@ from typing import Callable
 import numpy as np
 
 from .config import Settings
-from .embedding import channel_models, load_encoders
+from .embedding import (
+    channel_facts,
+    channel_identities,
+    load_encoders,
+    same_identities,
+    same_model,
+)
 from .ingest import (
     Chunk,
     DocumentError,
@@ -74,8 +80,10 @@ class BuildReport:
         return line
 
 
-def embed_key(channel_model: str, chunk: Chunk) -> str:
-    return hashlib.sha1(f"{channel_model}\x00{chunk.embed_text()}".encode()).hexdigest()
+def embed_key(model_key: str, chunk: Chunk) -> str:
+    """The embedding cache's key: the model's identity (name, fingerprint of its
+    files, backend; ``ModelIdentity.key``) and the text embedded."""
+    return hashlib.sha1(f"{model_key}\x00{chunk.embed_text()}".encode()).hexdigest()
 
 
 @contextmanager
@@ -154,7 +162,7 @@ def _is_current(previous, files: dict[str, str], settings: Settings, docs_dirs: 
                      if _same_limits(info, settings)})
     return (
         manifest.chunker == settings.chunker.as_dict()
-        and {name: facts["model"] for name, facts in manifest.channels.items()} == channel_models(settings)
+        and same_identities(manifest.channels, channel_identities(settings))
         and recorded == files
         and manifest.docs_dirs == docs_dirs
         and all("card" in info and "facts" in info for info in manifest.files.values())  # from before cards and facts
@@ -275,7 +283,6 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
             return report
         previous = reusable
         encoders = load_encoders(settings)
-        channel_facts = {name: {"model": encoder.name, "dim": encoder.dim} for name, encoder in encoders.items()}
         writer = new_writer(index_dir, settings, previous)
         try:
             chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped,
@@ -290,7 +297,7 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
             report.reused = len(chunks) - report.embedded
             token_lists = [tokenize(chunk.embed_text()) for chunk in chunks]
             manifest = Manifest(
-                channels=channel_facts,
+                channels=channel_facts(encoders),
                 chunker=settings.chunker.as_dict(),
                 files=files,
                 docs_dirs=docs_record,
@@ -365,9 +372,9 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
 def _previous_vectors(channel, encoder, keys: list[str], previous) -> dict[int, np.ndarray]:
     """Row -> vector for the rows whose embedded text the previous build already embedded."""
     facts = previous.manifest.channels.get(channel) if previous is not None else None
-    if not facts or facts["dim"] != encoder.dim:
-        return {}
-    old_rows = {embed_key(encoder.name, chunk): row for row, chunk in enumerate(previous.chunks)}
+    if not facts or not same_model(facts, encoder.identity.facts(encoder.dim)):
+        return {}  # another model, other weights or another backend: nothing to re-use
+    old_rows = {embed_key(encoder.identity.key(), chunk): row for row, chunk in enumerate(previous.chunks)}
     wanted = {row: old_rows[key] for row, key in enumerate(keys) if key in old_rows}
     if not wanted:
         return {}
@@ -380,7 +387,7 @@ def _previous_vectors(channel, encoder, keys: list[str], previous) -> dict[int, 
 def _embed(channel, encoder, chunks, previous, settings, progress) -> tuple[np.ndarray, int]:
     """Vectors of ``chunks`` in one channel, and how many had to be embedded
     (the rest come from the previous build's vectors, by embedded text)."""
-    keys = [embed_key(encoder.name, chunk) for chunk in chunks]
+    keys = [embed_key(encoder.identity.key(), chunk) for chunk in chunks]
     vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
     reused = _previous_vectors(channel, encoder, keys, previous)
     for row, vector in reused.items():

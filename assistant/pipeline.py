@@ -26,7 +26,7 @@ from .answer import (
     unanswerable_reason,
 )
 from .config import Settings
-from .embedding import load_encoders
+from .embedding import channel_mismatch, load_encoders
 from .ingest.cards import library_cards
 from .ingest.facts import library_facts, metric_of
 from .lexical import tokenize
@@ -38,12 +38,11 @@ from .translation import get_translator
 
 
 def check_settings(index, settings: Settings, encoders: dict) -> None:
-    """Refuse an index built with another model or other chunker settings."""
+    """Refuse an index built with another model (name, files or backend) or other chunker settings."""
     hint = index.hint()
-    wanted = {name: {"model": encoder.name, "dim": encoder.dim} for name, encoder in encoders.items()}
-    if index.manifest.channels != wanted:
-        built = ", ".join(f"{facts['model']} ({facts['dim']}d)" for facts in index.manifest.channels.values())
-        raise IndexStateError(f"The index in {index.location} was built with {built}, not the configured model; {hint}.")
+    mismatch = channel_mismatch(index.manifest.channels, encoders)
+    if mismatch:
+        raise IndexStateError(f"The index in {index.location} {mismatch}; {hint}.")
     if index.manifest.chunker != settings.chunker.as_dict():
         raise IndexStateError(f"The index in {index.location} was built with other chunker settings; {hint}.")
 

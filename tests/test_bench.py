@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
 SMALL_SEED = "002_923aa08538df08e9.txt"  # English and Chinese chunks: the cross-language list is exercised
 N_QUESTIONS = 24
 SCALE = 1500
+REAL_CHUNKS = 150
 
 
 def positive(stats: dict, n: int | None = None) -> None:
@@ -33,7 +34,8 @@ def bench(tmp_path_factory):
     shutil.copy(SEEDS / SMALL_SEED, docs)
     results = tmp_path_factory.mktemp("bench-results")
     result = run_bench(docs_dirs=[docs], scales=[SCALE], results_dir=results, n_questions=N_QUESTIONS,
-                       profile_questions=8, hnsw_m=[16], retriever_budget_s=5, milvus_n=SCALE)
+                       profile_questions=8, hnsw_m=[16], retriever_budget_s=5, milvus_n=SCALE,
+                       backend_eval_questions=6, real_chunks=REAL_CHUNKS)
     return result, results
 
 
@@ -94,7 +96,8 @@ def test_latency_and_cold_start(bench):
         assert cold[phase] > 0, phase
     assert cold["process_to_first_answer_s"] >= cold["imports_s"]
     assert cold["imports"][0]["package"] == "(all)" and cold["imports"][0]["seconds"] > 0
-    assert "encode_dense_1_torch_thread" in serving["components"]
+    # the one-torch-thread experiment only means something on the torch backend
+    assert ("encode_dense_1_torch_thread" in serving["components"]) == (result["settings"]["backend"] == "torch")
     assert serving["profile_ask"]["project_by_cumulative"]
 
 
@@ -187,3 +190,57 @@ def test_parse_scales_and_questions():
     questions = bench_questions()
     assert len(questions) >= 200 and len(set(questions)) == len(questions)
     assert any("\u4e00" <= char <= "\u9fff" for char in "".join(questions))
+
+
+def test_backends_side_by_side(bench):
+    result, results = bench
+    compared = result["backends"]
+    assert set(compared["backends"]) == {"onnx", "torch"}
+    onnx, torch = compared["backends"]["onnx"], compared["backends"]["torch"]
+    assert onnx["chunks"] == torch["chunks"] > 100  # the eval's corpus: the seeds
+    for row in (onnx, torch):
+        assert row["dense_encode"]["chunks_per_s"] > 0 and row["dense_encode"]["texts"] == row["chunks"]
+        positive(row["dense_query_ms"])
+        assert set(row["eval"]) == {"tuning", "heldout"} and all(scores["n"] == 6 for scores in row["eval"].values())
+    assert compared["dense_cosine_onnx_vs_torch"]["min"] >= 0.999  # the same vectors within tolerance
+    for name, delta in compared["eval_delta_onnx_minus_torch"].items():
+        assert delta["hit@5"] == pytest.approx(onnx["eval"][name]["hit@5"] - torch["eval"][name]["hit@5"], abs=1e-4)
+    multi = compared["multilingual"]
+    assert multi["backend"] == "numpy" and multi["encode"]["chunks_per_s"] > 0 and multi["load_cached_s"] > 0
+    assert "## Dense model: onnx vs torch" in (results / "latest.md").read_text(encoding="utf-8")
+
+
+def test_one_shot_ask_without_torch(bench):
+    result, results = bench
+    one_shot = result["one_shot_ask"]
+    assert one_shot["backend"] == "onnx" and one_shot["runs"] == 3
+    assert one_shot["wall_s"] > 0 and one_shot["cpu_s"] > 0
+    assert not one_shot["imports_torch"] and not one_shot["imports_sentence_transformers"]
+    assert one_shot["imports"][0]["package"] == "(all)" and len(one_shot["imports"]) > 3
+    assert "## One-shot `assistant ask`" in (results / "latest.md").read_text(encoding="utf-8")
+
+
+def test_real_text_build(bench):
+    result, results = bench
+    real = result["real_text_build"]
+    assert real["requested_chunks"] == REAL_CHUNKS and real["chunks"] >= REAL_CHUNKS * 0.8 and real["files"] >= 1
+    assert real["chunks_per_s"] > 0 and real["wall_s"] > 0
+    assert {"reading", "embedding (dense)", "embedding (multilingual)", "BM25, FAISS and files"} <= set(real["stages_s"])
+    assert sum(real["stages_s"].values()) == pytest.approx(real["wall_s"], abs=0.5)
+    assert "## Real-text build" in (results / "latest.md").read_text(encoding="utf-8")
+
+
+def test_real_text_corpus_is_varied_real_text(tmp_path):
+    from assistant.bench.realtext import make_corpus, source_paragraphs
+
+    paragraphs = source_paragraphs([SEEDS])
+    made = make_corpus(paragraphs, tmp_path / "corpus", n_chunks=200, chars_per_chunk=500)
+    files = sorted((tmp_path / "corpus").iterdir())
+    assert made["files"] == len(files) >= 3 and made["chars"] >= 200 * 500
+    assert {path.suffix for path in files} == {".txt", ".md", ".html"}  # every reader takes part
+    texts = [path.read_text(encoding="utf-8") for path in files]
+    assert len(set(texts)) == len(texts)
+    # Real sentences: most words of the corpus come from the sources.
+    source_words = set(" ".join(paragraphs).split())
+    words = " ".join(texts).split()
+    assert sum(word in source_words for word in words) / len(words) > 0.5

