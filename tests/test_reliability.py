@@ -59,7 +59,8 @@ UNDECODABLE_NAME = b"undecodable-\xff.md"  # a file name that is not UTF-8
 
 
 # The chat's own attributes (values it writes itself: numbers, ids, its own labels), never a report's.
-ALLOWED_ATTRIBUTES = {"class", "data-cite", "data-turn", "data-doc", "data-copy", "data-done", "type", "title", "role"}
+ALLOWED_ATTRIBUTES = {"class", "data-cite", "data-turn", "data-doc", "data-copy", "data-done", "type", "title", "role",
+                      "hidden", "readonly"}
 
 
 def inert_html(fragment: str) -> str:
