@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import PROJECT_ROOT, ChunkerSettings, Settings, setup_offline_environment
+from ..config import PROJECT_ROOT, ChunkerSettings, QuoteWeights, Settings, setup_offline_environment
 
 
 def _log(message: str) -> None:
@@ -82,6 +82,8 @@ def _settings_to_dict(settings: Settings) -> dict:
 def _settings_from_dict(data: dict) -> Settings:
     data = dict(data)
     data["chunker"] = ChunkerSettings(**data["chunker"])
+    if "quote_weights" in data:
+        data["quote_weights"] = QuoteWeights(**data["quote_weights"])
     known = Settings.__dataclass_fields__
     return Settings(**{key: value for key, value in data.items() if key in known})
 
