@@ -142,9 +142,20 @@ def _assistant(args):
     return Assistant(args.index, _settings(args))
 
 
+def _scope(assistant, names: list[str] | None) -> set[str] | None:
+    """The reports ``--doc`` names, checked against the index."""
+    if not names:
+        return None
+    known = set(assistant.index.manifest.files)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise UserError(f"The index has no report named {unknown[0]!r}; `assistant reports` lists the file names it has.")
+    return set(names)
+
+
 def cmd_search(args) -> int:
     assistant = _assistant(args)
-    hits = assistant.search(args.query, args.k, args.mode)
+    hits = assistant.search(args.query, args.k, args.mode, _scope(assistant, args.doc))
     if args.json:
         _print_json({"query": args.query, "mode": args.mode, "analysis": assistant.read(args.query).to_dict(),
                      "hits": [hit.to_dict() for hit in hits]})
@@ -205,7 +216,7 @@ def format_answer(answer) -> str:
 
 def cmd_ask(args) -> int:
     assistant = _assistant(args)
-    answer = assistant.ask(args.question, args.k, args.mode, follow_up_of=args.follow_up_of)
+    answer = assistant.ask(args.question, args.k, args.mode, _scope(assistant, args.doc), follow_up_of=args.follow_up_of)
     if args.json:
         _print_json(answer.to_dict())
     else:
@@ -270,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(what, help="the search text" if what == "query" else "the question, in English or Chinese")
         sub.add_argument("--k", type=int, default=5, help="number of passages (default 5)")
         sub.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid", help="retrieval mode (default hybrid)")
+        sub.add_argument("--doc", action="append", metavar="FILE",
+                         help="search only this report (its file name, as `assistant reports` lists it); repeatable")
     sub.add_argument("--follow-up-of", metavar="PREVIOUS", help="the previous question, for an elliptical follow-up "
                      "such as \"And by 2032?\" (the answer says how it was read)")
 

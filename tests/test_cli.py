@@ -40,6 +40,16 @@ def test_build_chunks_search_json(tmp_path, seeds_index):
     assert set(result["hits"][0]) == {"chunk_id", "doc_id", "raw_start", "raw_end", "page", "score", "text"}
     assert result["hits"][0]["doc_id"] == "004_cc81a9a3a938ae48.txt"
 
+    # --doc scopes the search and the answer to the named reports, as the web chat's checkboxes do
+    iomt = "000_3e72e74fd57db5f9.txt"
+    scoped = json.loads(run("search", "telemedicine market size in 2023", "--index", str(index_dir), "--doc", iomt,
+                            "--json").stdout)
+    assert scoped["hits"] and {hit["doc_id"] for hit in scoped["hits"]} == {iomt}
+    answer = json.loads(run("ask", "What is the market size?", "--index", str(index_dir), "--doc", iomt, "--json").stdout)
+    assert {quote["citation"]["doc_id"] for quote in answer["answer"]} <= {iomt}
+    unknown = run("ask", "What is the market size?", "--index", str(index_dir), "--doc", "nope.txt", check=False)
+    assert unknown.returncode == 2 and "nope.txt" in unknown.stderr and "Traceback" not in unknown.stderr
+
 
 def test_errors_are_one_line_without_traceback(tmp_path):
     result = run("search", "anything", "--index", str(tmp_path / "none"), check=False)

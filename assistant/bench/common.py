@@ -18,7 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import PROJECT_ROOT, ChunkerSettings, QuoteWeights, Settings, setup_offline_environment
+from ..config import (
+    PROJECT_ROOT,
+    ChunkerSettings,
+    QuoteWeights,
+    Settings,
+    setup_offline_environment,
+)
 
 
 def _log(message: str) -> None:

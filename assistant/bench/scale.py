@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -405,10 +406,15 @@ def _scale_worker(config: dict) -> dict:
                 found_rows[pair[0]] = [hit.row for hit in hits]
 
             project[mode] = _stats(_time_each(run, pairs, budget_s=budget_s))
-            if mode == "hybrid":
-                for query, rows in found_rows.items():
-                    if rows:
-                        agreement.append(len(set(rows) & set(lean_rows.get(query, []))) / len(rows))
+        # The lean pipeline has the index's lists only; the Retriever also fuses lists made
+        # from them (the translation's BM25, the best-sentence ranking), so it is compared
+        # with a Retriever that fuses the same lists as it does.
+        same_lists = Retriever(index_obj, encoders, replace(settings, fusion_weights={
+            lang: {**weights, "translated": 0.0, "sentence": 0.0} for lang, weights in settings.fusion_weights.items()}))
+        for query, vectors in pairs:
+            rows = [hit.row for hit in same_lists.search(query, settings.top_k, "hybrid", query_vectors=vectors)]
+            if rows:
+                agreement.append(len(set(rows) & set(lean_rows.get(query, []))) / len(rows))
         project["hybrid_with_encode"] = _stats(_time_each(lambda q: retriever.search(q, settings.top_k, "hybrid"),  # noqa: F821
                                                           questions, budget_s=budget_s))
         hybrid[kind] = {
@@ -418,7 +424,7 @@ def _scale_worker(config: dict) -> dict:
             "retriever": project,
             "lean_vs_retriever_top5_overlap": round(float(np.mean(agreement)), 4) if agreement else None,
         }
-        del retriever, index_obj
+        del retriever, same_lists, index_obj
         _release_memory()
     out["hybrid"] = hybrid
     del selectors, selector_args
