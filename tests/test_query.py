@@ -293,8 +293,11 @@ def test_two_markets_named_both_count_and_a_period_picks_among_alike_reports():
 def test_publisher_and_another_market_name_two_reports():
     cards = [card("nw.md", "Northwind Analytics", "Smart Agriculture Sensors"),
              card("co.md", "Contoso Research", "Warehouse Robotics"), card("x.md", "Fabrikam", "Heat Pumps")]
-    assert named("Does Northwind grow faster than the warehouse robotics market?", cards) == \
-        (("nw.md", "co.md"), "publisher+market")
+    assert named("Does Northwind's smart agriculture sensors market grow faster than the warehouse robotics market?",
+                 cards) == (("nw.md", "co.md"), "publisher+market")
+    # ...but a market named only in words the publisher's card lacks describes the publisher's report.
+    chinese = [card("nw.md", "Northwind Analytics", "Warehouse Robotics"), card("co.md", "Contoso", "", "仓储机器人"), cards[2]]
+    assert named("Northwind 的仓储机器人报告怎么说？", chinese) == (("nw.md",), "publisher")
     # Comparing a publisher's report with the market's other reports.
     same = [card("nw.md", "Northwind Analytics", "Warehouse Robotics"), card("co.md", "", "Warehouse Robotics"), cards[2]]
     assert match_reports("Northwind's warehouse robotics outlook", same).doc_ids == ("nw.md",)

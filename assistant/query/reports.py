@@ -108,7 +108,10 @@ def match_reports(question: str, cards: list[ReportCard], across: bool = False) 
     agriculture sensors" over "agriculture sensors"; two different markets
     both count), and among those alike by its forecast period.  Publisher
     and market together name their common reports; when they name different
-    ones ("Northwind's robots vs the solar inverter market") both are meant.
+    ones, both are meant if the publisher's own market is named too ("Northwind's
+    robots vs the solar inverter market") or the question compares reports, else
+    the publisher's report is ("Northwind 的仓储机器人报告" when Northwind's card
+    has no Chinese market phrase).
     ``across``: the question compares reports, so the market's other reports
     named by the period join the publisher's."""
     if not cards:
@@ -123,9 +126,14 @@ def match_reports(question: str, cards: list[ReportCard], across: bool = False) 
     if by_publisher and by_market:
         common = by_publisher & by_market
         if common:
-            docs, by = (common | by_market if across else common), "publisher+market"
-        else:
+            # another market the question names is another report; the same market's other reports only join a comparison
+            named_too = {doc_id for doc_id in by_market - common
+                         if all(matched[doc_id] != matched[own] for own in common)}
+            docs, by = (common | by_market if across else common | named_too), "publisher+market"
+        elif across or any(doc_id in matched for doc_id in by_publisher):
             docs, by = by_publisher | by_market, "publisher+market"
+        else:  # the market words describe the publisher's report, whose card lacks them (in that language)
+            docs, by = _by_period(question, cards, by_publisher), "publisher"
     elif by_publisher:
         docs, by = _by_period(question, cards, by_publisher), "publisher"
     elif by_market:
