@@ -24,6 +24,7 @@ from .answer import (
     score_candidates,
     select_quotes,
     unanswerable_reason,
+    year_not_covered,
 )
 from .config import Settings
 from .embedding import channel_mismatch, load_encoders
@@ -122,6 +123,7 @@ class Assistant:
         relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=read_as or "")
         reason = (unanswerable_reason(question, retriever.index, set(query.reports.words))
+                  or year_not_covered(own.text, retriever.index.chunks, prefer or None)
                   or self._off_topic(own, query.lang, hits, retriever.index))
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True

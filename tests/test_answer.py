@@ -224,3 +224,19 @@ def test_a_list_question_prefers_the_sentence_that_enumerates_and_no_blurb_resta
 def test_the_first_quote_is_the_best_one(assistant):
     answer = assistant.ask("What was the telemedicine market size in 2023?")
     assert "74.7" in answer.quotes[0].text  # the figure asked, first, whatever its place in the report
+
+
+def test_a_figure_for_a_year_the_reports_never_mention_is_refused(assistant):
+    from types import SimpleNamespace
+
+    from assistant.answer.abstention import year_not_covered
+
+    chunks = [SimpleNamespace(doc_id="a.md", text="Sales reached 4 billion in 2023 and will double by 2030."),
+              SimpleNamespace(doc_id="b.md", text="The 2027 outlook is flat.")]
+    assert "2027" in year_not_covered("How large will the market be in 2027?", chunks, {"a.md"})
+    assert year_not_covered("How large will the market be in 2027?", chunks) is None  # b.md mentions it
+    assert year_not_covered("How large will the market be in 2030?", chunks, {"a.md"}) is None
+    assert year_not_covered("Who led the market in 2027?", chunks, {"a.md"}) is None  # not a figure question
+    refused = assistant.ask("What will the telemedicine market be worth in 2029 according to IMARC?")
+    assert refused.abstained and "2029" in refused.message
+    assert not assistant.ask("What will the telemedicine market be worth in 2032 according to IMARC?").abstained

@@ -6,7 +6,12 @@ language), ``conflicts`` (figures that differ between reports), ``comparison``
 (each report's figure for one market, metric and year) and
 ``abstention`` (when the reports cannot answer).
 """
-from .abstention import RARE_NAME_MAX_CHUNKS, library_coverage, unanswerable_reason
+from .abstention import (
+    RARE_NAME_MAX_CHUNKS,
+    library_coverage,
+    unanswerable_reason,
+    year_not_covered,
+)
 from .comparison import asked_year, compare
 from .conflicts import extract_figures, find_conflicts
 from .model import Answer, Candidate, Citation, Quote
@@ -22,6 +27,6 @@ from .quotes import (
 
 __all__ = [
     "RARE_NAME_MAX_CHUNKS", "Answer", "Candidate", "Citation", "ParallelFinder", "Quote", "candidate_sentences",
-    "asked_year", "compare", "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "library_coverage", "order_and_cite", "score_candidates", "select_quotes",
+    "asked_year", "compare", "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "library_coverage", "year_not_covered", "order_and_cite", "score_candidates", "select_quotes",
     "unanswerable_reason",
 ]

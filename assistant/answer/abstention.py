@@ -18,6 +18,26 @@ _WHICH_RE = re.compile(r"\bwhich\b|哪", re.I)
 _SKIPPED_BETWEEN_INITIALS = r"(?:[\s-]+(?:a|an|the|of|and|for|as|in|on|to)\b)*"
 
 
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def year_not_covered(question: str, chunks, doc_ids: set[str] | None = None) -> str | None:
+    """A figure question about a year that no passage of the reports it names
+    (of any report, when it names none) mentions at all: they cannot give that
+    year's figure ("worth in 2028" of a report that states 2023 and 2032)."""
+    if not asks_for_quantity(question):
+        return None
+    years = sorted(set(_YEAR_RE.findall(question)))
+    if not years:
+        return None
+    texts = [chunk.text for chunk in chunks if doc_ids is None or chunk.doc_id in doc_ids]
+    for year in years:
+        if not any(year in text for text in texts):
+            where = "The reports the question names do not" if doc_ids else "No report does"
+            return f"{where} mention {year} at all, so none gives a figure for it."
+    return None
+
+
 def spelled_out(acronym: str, chunks) -> bool:
     """Whether some passage spells the acronym out: words whose initials give
     its letters ("LPWA": low-power wide-area; "SaMD": software as a medical
