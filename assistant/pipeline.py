@@ -123,8 +123,8 @@ class Assistant:
         relevance = self.relevance(question, hits, retriever)
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=read_as or "")
         reason = (unanswerable_reason(question, retriever.index, set(query.reports.words))
-                  or year_not_covered(own.text, retriever.index.chunks, prefer or None)
-                  or self._off_topic(own, query.lang, hits, retriever.index))
+                  or self._off_topic(own, query.lang, hits, retriever.index)
+                  or year_not_covered(own.text, retriever.index.chunks, prefer or None))
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True
             answer.message = (f"{reason or 'The reports do not answer this question.'} "

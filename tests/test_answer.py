@@ -240,3 +240,14 @@ def test_a_figure_for_a_year_the_reports_never_mention_is_refused(assistant):
     refused = assistant.ask("What will the telemedicine market be worth in 2029 according to IMARC?")
     assert refused.abstained and "2029" in refused.message
     assert not assistant.ask("What will the telemedicine market be worth in 2032 according to IMARC?").abstained
+
+
+def test_a_sentence_the_passage_edge_cuts_is_quoted_whole():
+    from assistant.answer.quotes import whole_sentences
+
+    text = "Alpha is first. 边缘运算正在加速,它将分析处理能力更靠近设备,从而降低了延迟。\nGamma ends it."
+    cut = text.index("更靠近")  # a chunk that ends inside the Chinese sentence
+    spans = [text[start:end] for start, end in whole_sentences(text, 0, cut)]
+    assert spans == ["Alpha is first.", "边缘运算正在加速,它将分析处理能力更靠近设备,从而降低了延迟。"]
+    starts_inside = [text[start:end] for start, end in whole_sentences(text, text.index("它将"), len(text))]
+    assert starts_inside[0].startswith("边缘运算") and starts_inside[-1] == "Gamma ends it."

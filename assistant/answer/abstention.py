@@ -33,8 +33,9 @@ def year_not_covered(question: str, chunks, doc_ids: set[str] | None = None) -> 
     texts = [chunk.text for chunk in chunks if doc_ids is None or chunk.doc_id in doc_ids]
     for year in years:
         if not any(year in text for text in texts):
-            where = "The reports the question names do not" if doc_ids else "No report does"
-            return f"{where} mention {year} at all, so none gives a figure for it."
+            if doc_ids:
+                return f"The reports the question names do not mention {year} at all, so they give no figure for it."
+            return f"No report mentions {year} at all, so none gives a figure for it."
     return None
 
 

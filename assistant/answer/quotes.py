@@ -48,7 +48,7 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_
         text = documents[chunk.doc_id].text
         names = [_squash(name) for name in [titles.get(chunk.doc_id, ""), *chunk.heading.split(" > ")] if name.strip()]
         previous: Candidate | None = None
-        for start, end in sentence_spans(text, chunk.start, chunk.end):
+        for start, end in whole_sentences(text, chunk.start, chunk.end):
             sentence = text[start:end]
             if _is_quotable(sentence) and not _is_a_name(_squash(sentence), names) and not is_boilerplate(sentence):
                 single = Candidate(hit, rank, start, end, sentence)
@@ -62,6 +62,22 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_
             for start, end in list_runs(text, chunk.start, chunk.end):
                 candidates.append(Candidate(hit, rank, start, end, text[start:end], is_list=True))
     return candidates
+
+
+#: How far past a passage's edges a sentence it cuts may be followed to its end.
+_SENTENCE_REACH = 400
+
+
+def whole_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentences of ``text[start:end]``, the ones the passage's edges cut
+    taken whole (a long Chinese sentence often runs past a chunk's end): a
+    quote is a whole sentence even where the chunk is not."""
+    window_start, window_end = max(0, start - _SENTENCE_REACH), min(len(text), end + _SENTENCE_REACH)
+    spans = sentence_spans(text, window_start, window_end)
+    inside = [(s, e) for s, e in spans if s < end and e > start]
+    return [(s, e) for s, e in inside
+            if (s > window_start or window_start == 0) and (e < window_end or window_end == len(text))] or \
+        sentence_spans(text, start, end)
 
 
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
@@ -198,7 +214,7 @@ def score_candidates(question: str, candidates: list[Candidate], lexical: Lexica
         # Titles, headings and list fragments quote badly: prefer real sentences.
         fragment = 0.0 if (candidate.is_list or _SENTENCE_END_RE.search(candidate.text)
                            or candidate.text.startswith("|")) else 0.15
-        listing = weights.enumeration * enumerates(candidate) if intent == "list" else 0.0
+        listing = weights.enumeration * enumerates(candidate) if intent == "list" and coverage > 0 else 0.0
         blurb = weights.title_blurb if restates_title(candidate.text, titles.get(candidate.hit.chunk.doc_id, "")) else 0.0
         scores.append(weights.coverage * coverage + (1 - weights.coverage) * prior + figure - fragment + listing - blurb)
     return scores
