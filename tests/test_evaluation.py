@@ -190,3 +190,21 @@ def test_report_misses_write_spans_as_characters():
     report = {"metrics": {}, "n": 1, "n_answerable": 1}
     text = markdown_report(report, [Result(question, [hit], False, 1)], "Eval")
     assert "1. b.md, characters 7951–9136 score 0.5000: other" in text and "[7951:9136]" not in text
+
+
+def test_a_chain_of_follow_ups_gets_the_previous_turn_as_it_was_read(assistant):
+    from assistant.evaluation.runner import Outcome
+
+    seen: list[tuple[str, str | None]] = []
+
+    def searcher(question, previous=None):
+        seen.append((question, previous))
+        read_as = f"{previous} {question}" if previous else ""
+        return Outcome([], False, [], read_as)
+
+    chain = [Question("a", "What was the telemedicine market size in 2023?", [], []),
+             Question("b", "And in 2032?", [], [], follows="a"),
+             Question("c", "At what CAGR?", [], [], follows="b")]
+    run_questions(assistant, chain, searcher=searcher, units=[])
+    assert seen[1][1] == chain[0].question
+    assert seen[2][1] == f"{chain[0].question} And in 2032?"  # the second turn as read, not "And in 2032?" alone

@@ -98,11 +98,15 @@ MARKET_VOCABULARY = frozenset(
     outlook trend trends driver drivers driving drive factors factor key main major leading lead leaders top
     players player companies company vendors firms global worldwide regional region regions report reports
     study analysis research say says cover covers covered compound annual year years period base largest
-    biggest fastest large big current future opportunity opportunities challenges challenge type types""".split()
+    biggest fastest large big current future opportunity opportunities challenges challenge type types
+    conclusion conclusions conclude concludes recommendation recommendations recommend recommends strategy
+    strategies strategic leader leaders overall summary adopt list lists name names mention mentions describe
+    describes described""".split()
 ) | frozenset(
     """市场 规模 份额 占比 增长 增长率 复合 年增长率 预测 预计 主要 企业 公司 驱动 驱动因素 因素 产业 行业 部分
     分为 报告 全球 区域 地区 趋势 价值 收入 营收 领先 厂商 参与者 细分 类型 机会 挑战 年份 期间
-    原因 理由 一种 哪种 列为 提到 说明 指出""".split()
+    原因 理由 一种 哪种 列为 提到 说明 指出 结论 认为 建议 策略 领导者 总体 采取 名单 名称 带有 总结 描述 提及
+    涵盖 包括 包含 要点 方面""".split()
 )
 
 

@@ -15,6 +15,7 @@ class Outcome:
     hits: list[dict]  # hit dicts (doc_id, page, raw_start, raw_end, text, ...) in rank order
     abstained: bool
     quotes: list[dict] | None = None  # the answer's quotes (text + citation fields); None: the system gives none
+    read_as: str = ""  # how a follow-up was read in context ("" when it stood alone)
 
 
 @dataclass
@@ -37,7 +38,7 @@ def assistant_searcher(assistant, mode: str = "hybrid", k: int = 10) -> Callable
         except ValueError:  # a question the assistant refuses counts as no hits
             return Outcome([], True, [])
         quotes = [] if answer.abstained else [{"text": quote.text, **quote.to_dict()["citation"]} for quote in answer.quotes]
-        return Outcome([hit.to_dict() for hit in answer.hits[:k]], answer.abstained, quotes)
+        return Outcome([hit.to_dict() for hit in answer.hits[:k]], answer.abstained, quotes, answer.read_as)
 
     return search
 
@@ -52,10 +53,14 @@ def run_questions(assistant, questions: list[Question], mode: str = "hybrid", k:
     searcher = searcher or assistant_searcher(assistant, mode, k)
     units = units if units is not None else [chunk.to_dict() for chunk in assistant.index.chunks]
     results = []
+    # The previous turn as the chat passes it: the question as it was read, so a chain of
+    # follow-ups ("And the 2031 projection?" then "Which CAGR does that correspond to?") keeps its subject.
     asked = {question.id: question.question for question in questions}
     for question in questions:
         previous = asked.get(question.follows) if question.follows else None
         outcome = searcher(question.question, previous)
+        if outcome.read_as:
+            asked[question.id] = outcome.read_as
         ranked = [{**hit, "relevant": judge.is_relevant(question, hit["doc_id"], hit["page"], hit["raw_start"], hit["raw_end"])}
                   for hit in outcome.hits[:k]]
         n_relevant = sum(1 for unit in units if unit["doc_id"] in question.docs and judge.is_relevant(
