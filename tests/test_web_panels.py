@@ -140,6 +140,9 @@ def test_chinese_interface(browser, server):  # noqa: F811
         assert page.get_by_role("tab", name="报告库").is_visible()
         assert page.get_by_role("tab", name="对话").is_visible()
         assert "导出 Markdown" in page.locator("#export-md").inner_text()
+        # The examples come with the page's load event (a server round trip after the labels): wait for it.
+        page.wait_for_function("/[\\u4e00-\\u9fff]/.test(document.querySelector('button.example')?.textContent || '')",
+                               timeout=10_000)
         assert re.search(r"[\u4e00-\u9fff]", page.locator("button.example").first.inner_text())
         page.locator("button.example").first.click()
         page.wait_for_function("document.querySelectorAll('#transcript section.turn').length > 0", timeout=30_000)
