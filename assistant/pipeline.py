@@ -124,7 +124,7 @@ class Assistant:
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=read_as or "")
         reason = (unanswerable_reason(question, retriever.index, set(query.reports.words))
                   or self._off_topic(own, query.lang, hits, retriever.index)
-                  or year_not_covered(own.text, retriever.index.chunks, prefer or None))
+                  or year_not_covered(own.text, retriever.index, prefer or None))
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
