@@ -59,7 +59,9 @@ def resolve_model_path(name: str) -> str:
     if Path(name).expanduser().is_dir():
         return str(Path(name).expanduser().resolve())
     try:  # a hub name already in the local cache
-        from huggingface_hub import snapshot_download  # with local_files_only: never downloads
+        from huggingface_hub import (
+            snapshot_download,  # with local_files_only: never downloads
+        )
 
         return snapshot_download(name, local_files_only=True)  # never downloads: the local cache or an error
     except Exception as error:  # noqa: BLE001  (any failure means: not here)
