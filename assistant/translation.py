@@ -33,6 +33,7 @@ written atomically (temporary file + rename).
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib.metadata
 import importlib.util
@@ -485,6 +486,8 @@ def get_translator() -> Translator:
         return _translator
 
 
+@functools.lru_cache(maxsize=1024)
 def translate_query(text: str) -> str:
-    """:meth:`Translator.translate_query` with the process's translator."""
+    """:meth:`Translator.translate_query` with the process's translator (cached: one
+    answer asks for the same question's translation in retrieval and in quote scoring)."""
     return get_translator().translate_query(text)
