@@ -6,14 +6,12 @@ answer from the same persisted index in the same way.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from pathlib import Path
 
 from . import indexer
 from .answer import (
     Answer,
     ParallelFinder,
-    asked_year,
     candidate_sentences,
     compare,
     find_conflicts,
@@ -29,13 +27,11 @@ from .answer import (
 from .config import Settings
 from .embedding import channel_mismatch, load_encoders
 from .ingest.cards import library_cards
-from .ingest.facts import library_facts, metric_of
+from .ingest.facts import library_facts
 from .lexical import tokenize
-from .query import Query, normalize_question, parse_query
-from .query.followup import resolve_follow_up
+from .query import Query, QuestionError, merge, parse_query
 from .retrieval import Hit, Retriever
 from .store import IndexStateError, open_index
-from .translation import get_translator
 
 
 def check_settings(index, settings: Settings, encoders: dict) -> None:
@@ -91,9 +87,8 @@ class Assistant:
         return self.encoders["dense"]
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> list[Hit]:
-        query, retriever = self.read(query), self.retriever
-        return retriever.search(query.text, k or self.settings.top_k, mode, doc_ids,
-                                prefer=self._preferred(query, retriever.index), ignore=frozenset(query.reports.words))
+        read, retriever = self.read(query), self.retriever
+        return retriever.search(read, k or self.settings.top_k, mode, doc_ids, prefer=self._preferred(read, retriever.index))
 
     def read(self, question: str) -> Query:
         """The question as the assistant reads it (language, intent, named reports)."""
@@ -105,33 +100,31 @@ class Assistant:
         conversation, lets an elliptical one ("And by 2032?") inherit what it
         leaves out (the answer's ``read_as`` says how it was read)."""
         retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
-        query = own = self.read(question)
-        read_as = resolve_follow_up(query.text, normalize_question(follow_up_of) if follow_up_of else None,
-                                     names_report=bool(query.reports.doc_ids))
-        if read_as:
-            query = replace(self.read(read_as), shown=query.shown)
-        question = query.text
+        query = self.read(question)
+        previous = self._previous(follow_up_of)
+        if previous is not None:
+            query = merge(previous, query)
+        own = query.own
         prefer = self._preferred(query, retriever.index)
         k = k or self.settings.top_k
-        query_vectors = retriever.encode_query(question)
-        hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors, prefer=prefer,
-                                ignore=frozenset(query.reports.words))
+        query_vectors = retriever.encode_query(query)
+        hits = retriever.search(query, max(k, 8), mode, doc_ids, query_vectors=query_vectors, prefer=prefer)
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
         titles = {card.doc_id: card.title for card in self.cards}
         candidates = candidate_sentences(hits, documents, titles=titles, lists=query.intent == "list",
                                          explanations=query.intent == "reason")
-        relevance = self.relevance(question, hits, retriever)
-        answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=read_as or "")
-        reason = (unanswerable_reason(question, retriever.index, set(query.reports.words))
-                  or self._off_topic(own, query.lang, hits, retriever.index)
-                  or year_not_covered(own.text, retriever.index, prefer or None))
+        relevance = self.relevance(query, hits, retriever)
+        answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=query.read_as)
+        reason = (unanswerable_reason(query, retriever.index)
+                  or self._off_topic(query, hits, retriever.index)
+                  or year_not_covered(own, retriever.index, prefer or None))
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
                               "The closest passages are listed below as possibly related, not as an answer.")
             return answer
-        scores = score_candidates(question, candidates, retriever.index.lexical, ignore=set(query.reports.words),
-                                  intent=query.intent, titles=titles, weights=self.settings.quote_weights)
+        scores = score_candidates(query, candidates, retriever.index.lexical, titles=titles,
+                                  weights=self.settings.quote_weights)
         chosen = select_quotes(candidates, scores, across_reports=query.across_reports)
         answer.quotes = order_and_cite(
             chosen, documents,
@@ -143,6 +136,15 @@ class Assistant:
             answer.comparison = self._comparison(query, hits)
         return answer
 
+    def _previous(self, follow_up_of: str | None) -> Query | None:
+        """The previous turn, read; None when there is none or it cannot be read (then the question stands alone)."""
+        if not follow_up_of or not follow_up_of.strip():
+            return None
+        try:
+            return self.read(follow_up_of)
+        except QuestionError:
+            return None
+
     def _comparison(self, query: Query, hits: list[Hit]) -> list[dict]:
         """Each report's figure for the market the question names (else the
         market of the best passage), the metric it asks and its year."""
@@ -151,7 +153,7 @@ class Assistant:
         market = next((name for name in named if name), "")
         if not market:
             return []
-        return compare(self.facts, market, metric_of(query.text), asked_year(query.text))
+        return compare(self.facts, market, query.metric or "market size", query.asked_year)
 
     def _preferred(self, query: Query, index) -> set[str]:
         """The reports the question names, to search first; none when the
@@ -168,11 +170,12 @@ class Assistant:
                 return set()
         return prefer
 
-    def _off_topic(self, own: Query, lang: str, hits: list[Hit], index) -> str | None:
-        """The abstention message when no report covers the question's topic.
-        ``own``: the question as asked (a follow-up without the turn before
+    def _off_topic(self, query: Query, hits: list[Hit], index) -> str | None:
+        """The abstention message when no report covers the question's topic,
+        judged on the question as asked (a follow-up without the turn before
         it), so a new topic is not hidden by the previous question's words."""
-        coverage = library_coverage(own.text, index.lexical, get_translator())
+        lang = query.lang
+        coverage = library_coverage(query, index.lexical)
         settings = self.settings
         if coverage.share > settings.topic_coverage_max:
             return None
@@ -182,12 +185,12 @@ class Assistant:
             return None
         return "No report in the library covers this topic: most of the words that say what the question is about occur in none of them."
 
-    def relevance(self, question: str, hits: list[Hit], retriever: Retriever | None = None) -> float:
+    def relevance(self, query: Query, hits: list[Hit], retriever: Retriever | None = None) -> float:
         """How well the best hit matches: its cosine similarity or the share of
         the question's terms it holds, whichever is higher."""
         if not hits:
             return 0.0
-        tokens = tokenize(question)
+        tokens = list(query.tokens)
         lexical = (retriever or self.retriever).index.lexical
         best = 0.0
         for hit in hits[:5]:

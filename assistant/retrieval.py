@@ -12,11 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import RETRIEVAL_MODES, Settings
-from .ingest import Chunk, detect_lang, sentence_spans
+from .ingest import Chunk, sentence_spans
 from .lexical import tokenize
-from .query import asks_across_reports
+from .query import Query
 from .store import Index
-from .translation import translate_query
 
 #: How deep into each ranked list the sentence list looks for its candidates.
 SENTENCE_CANDIDATES_PER_LIST = 60
@@ -99,36 +98,35 @@ class Retriever:
         self.doc_languages = languages
         self._sentences: dict[int, list[set[str]]] = {}
 
-    def encode_query(self, query: str) -> dict[str, np.ndarray]:
-        return {name: self.encoders[name].encode_queries([query])[0] for name in self.index.channels}
+    def encode_query(self, query: Query) -> dict[str, np.ndarray]:
+        return {name: self.encoders[name].encode_queries([query.text])[0] for name in self.index.channels}
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid", doc_ids: set[str] | None = None,
-               query_vectors: dict[str, np.ndarray] | None = None, prefer: set[str] | None = None,
-               ignore: frozenset[str] = frozenset()) -> list[Hit]:
+    def search(self, query: Query, k: int = 5, mode: str = "hybrid", doc_ids: set[str] | None = None,
+               query_vectors: dict[str, np.ndarray] | None = None, prefer: set[str] | None = None) -> list[Hit]:
         """The ``k`` best passages.  ``doc_ids`` limits the search to those
         reports; ``prefer`` (the reports a question names) searches them
         first and fills the rest of the ``k`` from the whole library, so a
         question that names a report gets that report's passages first but
-        still sees the others when the named one falls short.  ``ignore``:
-        the question's tokens that only name a report (its publisher), left
-        out where passages are matched sentence by sentence."""
+        still sees the others when the named one falls short.  The question's
+        tokens that only name a report (its publisher) are left out where
+        passages are matched sentence by sentence."""
         if prefer and not doc_ids:
             if query_vectors is None and mode != "lexical":
                 query_vectors = self.encode_query(query)
             # The named reports' passages in their order in the whole library's
             # ranking (a search inside one report alone would rank its text by
             # other lists' standards), topped up from a search inside them.
-            ranked = self._search(query, max(3 * k, 30), mode, None, query_vectors, ignore)
+            ranked = self._search(query, max(3 * k, 30), mode, None, query_vectors)
             first = [hit for hit in ranked if hit.chunk.doc_id in prefer][:k]
             if len(first) < k:
                 seen = {hit.row for hit in first}
-                first += [hit for hit in self._search(query, k, mode, prefer, query_vectors, ignore) if hit.row not in seen]
+                first += [hit for hit in self._search(query, k, mode, prefer, query_vectors) if hit.row not in seen]
             seen = {hit.row for hit in first}
             return (first + [hit for hit in ranked if hit.row not in seen])[:k]
-        return self._search(query, k, mode, doc_ids, query_vectors, ignore)
+        return self._search(query, k, mode, doc_ids, query_vectors)
 
-    def _search(self, query: str, k: int, mode: str, doc_ids: set[str] | None,
-                query_vectors: dict[str, np.ndarray] | None, ignore: frozenset[str] = frozenset()) -> list[Hit]:
+    def _search(self, query: Query, k: int, mode: str, doc_ids: set[str] | None,
+                query_vectors: dict[str, np.ndarray] | None) -> list[Hit]:
         if mode not in RETRIEVAL_MODES:
             raise ValueError(f"Unknown retrieval mode {mode!r}; use one of {', '.join(RETRIEVAL_MODES)}.")
         index = self.index
@@ -138,7 +136,7 @@ class Retriever:
         depth = min(total, max(100, 10 * k))
         if query_vectors is None:
             query_vectors = self.encode_query(query) if mode != "lexical" else {}
-        query_lang = detect_lang(query)
+        query_lang = query.lang
         weights = self.settings.fusion_weights.get(query_lang) or self.settings.fusion_weights["en"]
 
         rankings: list[tuple[list[int], float]] = []
@@ -154,15 +152,15 @@ class Retriever:
                 rankings.append(([row for row, _ in found], weights.get("cross", 1.0)))
         lexical_found: dict[int, float] = {}
         if mode in ("lexical", "hybrid"):
-            found = index.search_lexical(query, depth, doc_ids)
+            found = index.search_lexical(query.text, depth, doc_ids)
             lexical_found = dict(found)
             rankings.append(([row for row, _ in found], weights.get("lexical", 1.0)))
-        translated = translate_query(query) if mode == "hybrid" else None
+        translated = query.translation if mode == "hybrid" else None
         if mode == "hybrid" and weights.get("translated", 0.0) > 0:
             rankings.append((self._translated_rows(translated, query_lang, depth, doc_ids), weights["translated"]))
         if mode == "hybrid" and weights.get("sentence", 0.0) > 0:
             candidates = {row for ranking, _ in rankings for row in ranking[:SENTENCE_CANDIDATES_PER_LIST]}
-            rankings.append((self._sentence_rows(query, translated, query_lang, candidates, ignore), weights["sentence"]))
+            rankings.append((self._sentence_rows(query, translated, candidates), weights["sentence"]))
 
         if mode == "lexical":
             scored = lexical_found
@@ -170,11 +168,11 @@ class Retriever:
             scored = dict(channel_scores[self.primary])
         else:
             scored = reciprocal_rank_fusion([r for r, _ in rankings], self.settings.rrf_k, [w for _, w in rankings])
-        keep_top = 1 if asks_across_reports(query) else self.settings.diversify_after
+        keep_top = 1 if query.across_reports else self.settings.diversify_after
         best = diversify(scored, index.chunks, k, self.settings.same_report_decay, keep_top)
         rows = [row for row, _ in best]
         unscored = [row for row in rows if row not in lexical_found]
-        lexical_scores = dict(zip(unscored, index.lexical_scores(query, unscored))) if unscored else {}
+        lexical_scores = dict(zip(unscored, index.lexical_scores(query.text, unscored))) if unscored else {}
         lexical_scores.update(lexical_found)
         dense_scores = self._similarities(self.primary, rows, query_vectors, channel_scores)
         multilingual_scores = (self._similarities("multilingual", rows, query_vectors, channel_scores)
@@ -209,18 +207,18 @@ class Retriever:
             return []
         return [row for row, _ in self.index.search_lexical(translated, depth, foreign)]
 
-    def _sentence_rows(self, query: str, translated: str | None, query_lang: str, candidates: set[int],
-                       ignore: frozenset[str]) -> list[int]:
+    def _sentence_rows(self, query: Query, translated: str | None, candidates: set[int]) -> list[int]:
         """The candidates ranked by their best single sentence: the IDF-weighted
         share of the question's terms that one sentence holds.  A passage whose
         one sentence names the connectivity technologies *and* the segmentation
         asked about beats a long one that scatters the same words (which BM25
         over the whole passage cannot tell apart).  Passages of a report with
         no text in the question's language are matched with its dictionary
-        translation.  ``ignore``: the words that only named the report."""
-        own = [token for token in dict.fromkeys(tokenize(query)) if token not in ignore]
+        translation.  The words that only named the report are left out."""
+        ignore = set(query.reports.words)
+        own = [token for token in dict.fromkeys(query.tokens) if token not in ignore]
         foreign_terms = [token for token in dict.fromkeys(tokenize(translated or "")) if token not in ignore]
-        foreign_docs = self._foreign_docs(query_lang) if foreign_terms else set()
+        foreign_docs = self._foreign_docs(query.lang) if foreign_terms else set()
         lexical = self.index.lexical
 
         def best_sentence(row: int) -> float:

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from assistant.ingest import read_document
-from assistant.ingest.facts import extract_facts, metric_of
+from assistant.ingest.facts import extract_facts
 
 REPORTS = {
     "alpha.md": "# Global Solar Inverter Market Report 2024-2030\n\nNorthwind Analytics, a leading market research "
@@ -60,13 +60,6 @@ def test_money_of_something_else_is_not_a_market_size(tmp_path):
     path.write_text("# Widget Market\n\nThe consumer electronics industry will generate $537 billion in 2025.\n",
                     encoding="utf-8")
     assert [fact for fact in extract_facts(read_document(path), "Widget") if fact.metric == "market size"] == []
-
-
-def test_metric_of_a_question():
-    assert metric_of("Do the reports agree on the CAGR?") == "cagr"
-    assert metric_of("各报告的复合年增长率分别是多少？") == "cagr"
-    assert metric_of("What market share does Europe hold?") == "share"
-    assert metric_of("Do the reports agree on the market size in 2030?") == "market size"
 
 
 def test_a_comparison_sets_the_same_market_metric_and_year_side_by_side(library):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from conftest import ROOT
@@ -112,3 +113,47 @@ def test_the_checks_see_a_cycle_and_an_upward_import(tmp_path, monkeypatch):
     else:
         raise AssertionError("a cycle went unseen")
     assert stage("assistant.ingest.a") < stage("assistant.web.app")
+
+
+#: Stages below ``query``: they take the :class:`Query` it builds, never the question's text.
+READ_QUESTION_ONCE = {"retrieval", "answer", "pipeline"}
+#: Where a question enters as text (and is read once, into a Query).
+ENTRY_POINTS = {("assistant.pipeline", "Assistant.ask"), ("assistant.pipeline", "Assistant.search"),
+                ("assistant.pipeline", "Assistant.read"), ("assistant.pipeline", "Assistant._previous")}
+QUESTION_PARAMETERS = {"question", "query", "questions", "previous", "follow_up_of"}
+
+
+def question_strings(module: str, source: str) -> list[str]:
+    """Functions of ``source`` with a question-like parameter (see QUESTION_PARAMETERS) annotated as ``str``."""
+    found = []
+
+    def visit(node, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = f"{prefix}{child.name}"
+                arguments = child.args.posonlyargs + child.args.args + child.args.kwonlyargs
+                for argument in arguments:
+                    annotation = ast.unparse(argument.annotation) if argument.annotation else ""
+                    if argument.arg in QUESTION_PARAMETERS and re.search(r"\bstr\b", annotation) \
+                            and (module, name) not in ENTRY_POINTS:
+                        found.append(f"{module}.{name}({argument.arg}: {annotation})")
+                visit(child, f"{name}.")
+
+    visit(ast.parse(source), "")
+    return found
+
+
+def test_no_function_below_query_takes_the_question_as_text():
+    taking = [found for path in PACKAGE.rglob("*.py") if module_name(path).split(".")[1:2] and
+              module_name(path).split(".")[1] in READ_QUESTION_ONCE
+              for found in question_strings(module_name(path), path.read_text(encoding="utf-8"))]
+    assert taking == []
+
+
+def test_the_question_check_sees_a_string_parameter():
+    planted = "class Retriever:\n    def search(self, query: str, k: int = 5): ...\ndef score(question: str | None): ...\n"
+    assert question_strings("assistant.retrieval", planted) == [
+        "assistant.retrieval.Retriever.search(query: str)", "assistant.retrieval.score(question: str | None)"]
+    assert question_strings("assistant.retrieval", "def search(query: Query): ...\n") == []

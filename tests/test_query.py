@@ -252,31 +252,28 @@ def test_traditional_and_simplified_fold_to_the_same_tokens():
     assert fold_script("Solid-State Battery 2025") == "Solid-State Battery 2025"  # Latin text untouched
 
 
-def test_follow_up_questions_are_read_in_context():
-    from assistant.query import is_elliptical, resolve_follow_up
+def test_metric_years_regions_and_entities_of_a_question():
+    query = parse_query("What share of the SSB market will North America and Europe hold in 2030 per Tailspin?", MAX, LIBRARY)
+    assert query.metric == "share" and query.years == ("2030",) and query.asked_year == 2030
+    assert query.regions == ("North America", "Europe")
+    assert query.entities == ()  # SSB and Tailspin name the report, the places are regions
+    company = parse_query("How much revenue did Contoso Robotics book in 2022?", MAX)
+    assert company.metric == "revenue" and company.entities == ("Contoso", "Robotics")
+    zh = parse_query("固態電池市場2025至2031年的年複合成長率是多少？歐洲呢？", MAX, LIBRARY)
+    assert zh.metric == "cagr" and zh.periods == ("2025-2031",) and zh.years == ("2025", "2031") and zh.regions == ("歐洲",)
+    assert parse_query("Do the reports agree on the CAGR?", MAX).metric == "cagr"
+    assert parse_query("各报告的复合年增长率分别是多少？", MAX).metric == "cagr"
+    assert parse_query("What market share does Europe hold?", MAX).metric == "share"
+    assert parse_query("Do the reports agree on the market size in 2030?", MAX).metric == "market size"
+    assert parse_query("Who makes solid-state batteries?", MAX).metric == ""
 
-    previous = "What was the solar panel market size in 2023?"
-    assert resolve_follow_up("And what will it be in 2032?", previous) == \
-        "What was the solar panel market size in 2032? And what will it be in 2032?"
-    assert resolve_follow_up("那2030年呢？", "固态电池市场2024年的规模是多少？") == "固态电池市场2030年的规模是多少？ 那2030年呢？"
-    moved = resolve_follow_up("What about Europe?", "What share does North America hold in the SSB market?")
-    assert "Europe" in moved and "North" not in moved and "SSB" in moved  # places give way, the market's acronym stays
-    assert resolve_follow_up("Which companies make solid-state batteries for cars?", previous) is None  # stands alone
-    assert resolve_follow_up("And by 2032?", None) is None  # nothing to follow
-    assert is_elliptical("In 2032?") and is_elliptical("還有日本呢？") and not is_elliptical(previous)
 
+def test_the_year_pattern_is_one_for_reports_and_questions():
+    from assistant.ingest.years import periods_in, years_in
 
-def test_a_question_that_points_back_or_is_too_short_to_stand_alone_is_a_follow_up():
-    from assistant.query.followup import leans_on_previous, resolve_follow_up
-
-    previous = "What was the solar panel market size in 2023?"
-    assert resolve_follow_up("What growth rate does that imply?", previous).startswith(previous)
-    assert resolve_follow_up("为什么？", "固态电池市场为何增长？").startswith("固态电池市场为何增长？")
-    assert resolve_follow_up("這段期間的年複合成長率是多少？", previous)  # 這 points back
-    # A question naming its own report or market stands alone unless elliptical.
-    assert not leans_on_previous("What CAGR does this report give for the SSB market?", names_report=True)
-    assert leans_on_previous("And for the SSB market?", names_report=True)
-    assert resolve_follow_up("Which companies make solid-state batteries for cars?", previous) is None
+    assert years_in("from 1999 to 2032, not 12024 or 20321") == ["1999", "2032"]
+    assert periods_in("2024-2032, 2026 至 2032 and 2025~2031") == ["2024-2032", "2026-2032", "2025-2031"]
+    assert parse_query("How big in 2099?", MAX).years == ("2099",)
 
 
 def test_two_markets_named_both_count_and_a_period_picks_among_alike_reports():

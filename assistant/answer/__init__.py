@@ -12,7 +12,7 @@ from .abstention import (
     unanswerable_reason,
     year_not_covered,
 )
-from .comparison import asked_year, compare
+from .comparison import compare
 from .conflicts import extract_figures, find_conflicts
 from .model import Answer, Candidate, Citation, Quote
 from .parallel import ParallelFinder
@@ -27,6 +27,6 @@ from .quotes import (
 
 __all__ = [
     "RARE_NAME_MAX_CHUNKS", "Answer", "Candidate", "Citation", "ParallelFinder", "Quote", "candidate_sentences",
-    "asked_year", "compare", "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "library_coverage", "year_not_covered", "order_and_cite", "score_candidates", "select_quotes",
+    "compare", "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "library_coverage", "year_not_covered", "order_and_cite", "score_candidates", "select_quotes",
     "unanswerable_reason",
 ]

@@ -7,28 +7,25 @@ from typing import NamedTuple
 
 from ..ingest import sentence_spans
 from ..lexical import tokenize
-from ..query import asks_for_quantity, question_names
+from ..query import Query
+from ..query.lexicon import FOLLOW_UP_WORDS, MARKET_VOCABULARY, WHICH_RE
 from .quotes import FIGURE_RE, strip_urls
 
 #: A name in at most this many chunks is "rarely named" (a company in a list).
 RARE_NAME_MAX_CHUNKS = 3
 
 
-_WHICH_RE = re.compile(r"\bwhich\b|哪", re.I)
 _SKIPPED_BETWEEN_INITIALS = r"(?:[\s-]+(?:a|an|the|of|and|for|as|in|on|to)\b)*"
 
 
-_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-
-
-def year_not_covered(question: str, index, doc_ids: set[str] | None = None) -> str | None:
+def year_not_covered(query: Query, index, doc_ids: set[str] | None = None) -> str | None:
     """A figure question about a year that no passage of the reports it names
     (of any report, when it names none) mentions at all: they cannot give that
     year's figure ("worth in 2028" of a report that states 2023 and 2032).
     A year is a BM25 term, so the index answers without reading any text."""
-    if not asks_for_quantity(question):
+    if not query.asks_quantity:
         return None
-    for year in sorted(set(_YEAR_RE.findall(question))):
+    for year in sorted(set(query.years)):
         if not index.search_lexical(year, 1, doc_ids):
             if doc_ids:
                 return f"The reports the question names do not mention {year} at all, so they give no figure for it."
@@ -48,7 +45,7 @@ def spelled_out(acronym: str, chunks) -> bool:
     return any(pattern.search(chunk.text) for chunk in chunks)
 
 
-def unanswerable_reason(question: str, index, report_words: frozenset[str] | set[str] = frozenset()) -> str | None:
+def unanswerable_reason(query: Query, index) -> str | None:
     """Why the reports cannot answer, when that is plain to see:
 
     * the question names something no report mentions at all (nor spells out,
@@ -56,16 +53,17 @@ def unanswerable_reason(question: str, index, report_words: frozenset[str] | set
     * it asks for a figure about a rarely named thing (a company, a country),
       and no sentence of any report that names it holds a figure.
 
-    ``report_words``: the words by which the question names a report (its
-    publisher, say); they are not what the question asks about.
+    The words by which the question names a report (its publisher, say) are
+    not what the question asks about.
     """
     chunks, lexical = index.chunks, index.lexical
-    names = [name for name in question_names(question) if not set(tokenize(name)) <= set(report_words)]
+    report_words = set(query.reports.words)
+    names = [name for name in query.names if not set(tokenize(name)) <= report_words]
     for name in names:
         tokens = tokenize(name)
         if tokens and all(lexical.doc_freq.get(token, 0) == 0 for token in tokens) and not spelled_out(name, chunks):
             return f"The reports do not mention {name}."
-    if not asks_for_quantity(question) or _WHICH_RE.search(question) or not names:
+    if not query.asks_quantity or WHICH_RE.search(query.text) or not names:
         return None
 
     def rarity(name: str) -> int:
@@ -85,28 +83,6 @@ def unanswerable_reason(question: str, index, report_words: frozenset[str] | set
     return f"The reports name {rarest} but give no figure for it."
 
 
-#: Words every market report uses, whatever its market: they say what is
-#: asked (a size, a share, the drivers), not what about, so they are no sign
-#: that the library covers a question's topic.
-MARKET_VOCABULARY = frozenset(
-    """market markets marketplace industry industries sector sectors segment segments segmentation size sizes
-    share shares value values valued worth revenue revenues sales growth grow grows growing rate rates cagr
-    forecast forecasts forecasted projected projection projections project expected expect estimate estimated
-    outlook trend trends driver drivers driving drive factors factor key main major leading lead leaders top
-    players player companies company vendors firms global worldwide regional region regions report reports
-    study analysis research say says cover covers covered compound annual year years period base largest
-    biggest fastest large big current future opportunity opportunities challenges challenge type types
-    conclusion conclusions conclude concludes recommendation recommendations recommend recommends strategy
-    strategies strategic leader leaders overall summary adopt list lists name names mention mentions describe
-    describes described""".split()
-) | frozenset(
-    """市场 规模 份额 占比 增长 增长率 复合 年增长率 预测 预计 主要 企业 公司 驱动 驱动因素 因素 产业 行业 部分
-    分为 报告 全球 区域 地区 趋势 价值 收入 营收 领先 厂商 参与者 细分 类型 机会 挑战 年份 期间
-    原因 理由 一种 哪种 列为 提到 说明 指出 结论 认为 建议 策略 领导者 总体 采取 名单 名称 带有 总结 描述 提及
-    涵盖 包括 包含 要点 方面""".split()
-)
-
-
 class TopicCoverage(NamedTuple):
     """How many of a question's topic terms the library holds, of how many."""
 
@@ -122,16 +98,20 @@ class TopicCoverage(NamedTuple):
         return self.total - self.seen
 
 
-def library_coverage(question: str, lexical, translator) -> TopicCoverage:
+def library_coverage(query: Query, lexical) -> TopicCoverage:
     """The share of the question's topic terms that the library holds at all.
 
-    Topic terms are its key terms less :data:`MARKET_VOCABULARY`.  A Chinese
+    Topic terms are the key terms of the question as asked less the
+    vocabulary every market report shares (and, for a follow-up, the words
+    every follow-up uses: "imply", "forecast window").  A Chinese
     term counts when the library has its characters (every character pair) or,
     for a report only in English, most of its English gloss words; a Latin
     word when the library has it.  A question about a topic no report covers
     names things the library never mentions."""
-    terms = [(word, glosses) for word, glosses in translator.key_terms(question)
-             if word not in MARKET_VOCABULARY and not (glosses and set(glosses) & MARKET_VOCABULARY)]
+    asked = query.own
+    common = MARKET_VOCABULARY | (FOLLOW_UP_WORDS if query.alone is not None else frozenset())
+    terms = [(word, glosses) for word, glosses in asked.key_terms
+             if word not in common and not (glosses and set(glosses) & MARKET_VOCABULARY)]
     def known(text: str) -> bool:
         tokens = tokenize(text)
         return bool(tokens) and all(lexical.doc_freq.get(token, 0) > 0 for token in tokens)

@@ -9,15 +9,12 @@ Figures are only ever set side by side for the same market and metric.
 """
 from __future__ import annotations
 
-import re
-
 from ..ingest.facts import Fact
-
-_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+from ..ingest.years import years_in
 
 
 def _year_of(fact: Fact) -> int | None:
-    years = [int(year) for year in _YEAR_RE.findall(fact.period)]
+    years = [int(year) for year in years_in(fact.period)]
     return years[-1] if years else None
 
 
@@ -40,8 +37,3 @@ def compare(facts: list[Fact], market: str, metric: str, year: int | None) -> li
         fact = row["fact"]
         table.append({**fact.to_dict(), "nearest": year is not None and row["distance"] > 0})
     return table
-
-
-def asked_year(question: str) -> int | None:
-    years = _YEAR_RE.findall(question)
-    return int(years[-1]) if years else None

@@ -11,15 +11,14 @@ from dataclasses import replace
 from ..config import QuoteWeights
 from ..ingest import detect_lang, sentence_spans
 from ..lexical import LexicalIndex, tokenize
-from ..query import asks_for_quantity
+from ..ingest.years import YEAR_RE
+from ..query import Query
 from ..retrieval import Hit
 from ..store import DocumentMap
-from ..translation import translate_query
 from .conflicts import figures_agree
 from .model import Candidate, Citation, Quote
 
 FIGURE_RE = re.compile(r"\d")
-_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 _SENTENCE_END_RE = re.compile(r"[.!?。！？；:：]\W{0,3}$")
@@ -180,26 +179,26 @@ def restates_title(text: str, title: str) -> bool:
             and len(tokens) < 3 * len(title_tokens) + 40)
 
 
-def score_candidates(question: str, candidates: list[Candidate], lexical: LexicalIndex,
-                     ignore: set[str] | frozenset[str] = frozenset(), intent: str = "",
+def score_candidates(query: Query, candidates: list[Candidate], lexical: LexicalIndex,
                      titles: dict[str, str] | None = None, weights: QuoteWeights = QuoteWeights()) -> list[float]:
     """Term overlap with the question (through its dictionary translation for
     a sentence in the other language), the rank of the hit the sentence comes
     from, a bonus for figures when the question asks for a quantity, one for
-    enumerating when it asks for a list (``intent``), and a penalty for a
+    enumerating when it asks for a list (its intent), and a penalty for a
     sentence that restates its report's title (``titles``: doc_id -> title).
-    ``ignore``: question tokens that only named the report (its publisher, its
-    market): retrieval has used them already, and a sentence holding them
+    The question's tokens that only named the report (its publisher, its
+    market) are left out: retrieval has used them already, and a sentence holding them
     (the publisher's blurb) is not thereby an answer.
 
     No model runs here (a warm answer must stay within tens of milliseconds);
     the hit rank carries the dense channels' judgement of the passage.
     """
-    question_tokens = [token for token in tokenize(question) if token not in ignore] or tokenize(question)
-    translated_tokens = [token for token in tokenize(translate_query(question) or "") if token not in ignore]
-    question_lang = detect_lang(question)
-    wants_figure = asks_for_quantity(question)
-    years = set(_YEAR_RE.findall(question))
+    ignore, intent = set(query.reports.words), query.intent
+    question_tokens = [token for token in query.tokens if token not in ignore] or list(query.tokens)
+    translated_tokens = [token for token in tokenize(query.translation or "") if token not in ignore]
+    question_lang = query.lang
+    wants_figure = query.asks_quantity
+    years = set(query.years)
     titles = titles or {}
     scores = []
     for candidate in candidates:
@@ -209,7 +208,7 @@ def score_candidates(question: str, candidates: list[Candidate], lexical: Lexica
         prior = 1.0 / (1 + candidate.rank / weights.rank_scale)
         figure = 0.15 if wants_figure and FIGURE_RE.search(candidate.text) else 0.0
         if wants_figure and years:  # the figure for the year asked, not another year's
-            stated = set(_YEAR_RE.findall(candidate.text))
+            stated = set(YEAR_RE.findall(candidate.text))
             figure += 0.1 if stated & years else (-0.1 if stated else 0.0)
         # Titles, headings and list fragments quote badly: prefer real sentences.
         fragment = 0.0 if (candidate.is_list or _SENTENCE_END_RE.search(candidate.text)

@@ -98,8 +98,9 @@ def _serve_worker(config: dict) -> dict:
         components["encode_dense_again_default_threads"] = _stats(_time_each(lambda q: dense.encode_queries([q]), questions))
     except Exception:  # noqa: BLE001  (a non-torch model)
         pass
-    vectors = [retriever.encode_query(q) for q in questions]
-    pairs = list(zip(questions, vectors))
+    read = [assistant.read(q) for q in questions]
+    vectors = [retriever.encode_query(query) for query in read]
+    pairs = list(zip(read, vectors))
     components["hybrid_search_k8_vectors_given"] = _stats(
         _time_each(lambda pair: retriever.search(pair[0], 8, "hybrid", query_vectors=pair[1]), pairs))
     components["bm25_scores"] = _stats(_time_each(lambda q: retriever.index.lexical.scores(q), questions))

@@ -26,6 +26,7 @@ def _milvus_worker(config: dict) -> dict:
     from ..embedding import load_encoders
     from ..indexer import build_index
     from ..pipeline import Assistant
+    from ..query import parse_query
     from ..retrieval import Retriever
     from ..store import Index, Manifest
     from ..store.milvus_index import MilvusIndex
@@ -50,11 +51,12 @@ def _milvus_worker(config: dict) -> dict:
     seeds = {}
     for name, assistant in (("local", local), ("milvus_lite", milvus)):
         assistant.ask(questions[0])  # first calls load Lite's segments
-        seed_vectors = {q: assistant.retriever.encode_query(q) for q in questions}
+        read = {q: assistant.read(q) for q in questions}
+        seed_vectors = {q: assistant.retriever.encode_query(read[q]) for q in questions}
         seeds[name] = {
             "search_hybrid_vectors_given": _stats(_time_each(
-                lambda q, a=assistant: a.retriever.search(q, settings.top_k, "hybrid", query_vectors=seed_vectors[q]), questions)),
-            "search_lexical": _stats(_time_each(lambda q, a=assistant: a.retriever.search(q, settings.top_k, "lexical"), questions)),
+                lambda q, a=assistant, read=read: a.retriever.search(read[q], settings.top_k, "hybrid", query_vectors=seed_vectors[q]), questions)),
+            "search_lexical": _stats(_time_each(lambda q, a=assistant, read=read: a.retriever.search(read[q], settings.top_k, "lexical"), questions)),
             "ask": _stats(_time_each(lambda q, a=assistant: a.ask(q), questions)),
         }
     out["seeds"] = seeds
@@ -89,8 +91,9 @@ def _milvus_worker(config: dict) -> dict:
     index = MilvusIndex.load(scaled)
     out["scale_open_s"] = round(time.perf_counter() - begin, 2)
     retriever = Retriever(index, encoders, settings)
-    query_vectors = {q: retriever.encode_query(q) for q in questions}
-    retriever.search(questions[0], settings.top_k, query_vectors=query_vectors[questions[0]])
+    read = {q: parse_query(q, settings.max_question_chars) for q in questions}
+    query_vectors = {q: retriever.encode_query(read[q]) for q in questions}
+    retriever.search(read[questions[0]], settings.top_k, query_vectors=query_vectors[questions[0]])
     depth = max(100, 10 * settings.top_k)
     sample = questions[: min(len(questions), 100)]
     out["scale"] = {
@@ -98,7 +101,7 @@ def _milvus_worker(config: dict) -> dict:
         "dense_list_k100": _stats(_time_each(lambda q: index.search_dense("dense", query_vectors[q]["dense"], depth), sample)),
         "bm25_list_k100": _stats(_time_each(lambda q: index.search_lexical(q, depth), sample)),
         "hybrid_vectors_given": _stats(_time_each(
-            lambda q: retriever.search(q, settings.top_k, "hybrid", query_vectors=query_vectors[q]), sample)),
+            lambda q: retriever.search(read[q], settings.top_k, "hybrid", query_vectors=query_vectors[q]), sample)),
     }
     out["peak_rss_mb"] = _proc_mb("VmHWM")
     return out

@@ -254,6 +254,7 @@ def _scale_worker(config: dict) -> dict:
     from ..embedding import load_encoders
     from ..ingest import detect_lang
     from ..lexical import LexicalIndex, tokenize
+    from ..query import parse_query
     from ..retrieval import Retriever
     from ..store import Index, Manifest
 
@@ -374,6 +375,7 @@ def _scale_worker(config: dict) -> dict:
     selector_args = {lang: (sel, count) for lang, (sel, count, _) in selectors.items()}
     question_vectors = [{name: query_vectors[name][i] for name in main} for i in range(len(questions))]
     pairs = list(zip(questions, question_vectors))
+    read = {question: parse_query(question, settings.max_question_chars) for question in questions}
     hybrid: dict[str, dict] = {}
     # (noqa F821 below: ruff reads the closures' names as undefined because of the
     # ``del`` after them; every closure runs before that ``del``)
@@ -402,7 +404,7 @@ def _scale_worker(config: dict) -> dict:
             found_rows = {}
 
             def run(pair, mode=mode, found_rows=found_rows):
-                hits = retriever.search(pair[0], settings.top_k, mode, query_vectors=pair[1])  # noqa: F821
+                hits = retriever.search(read[pair[0]], settings.top_k, mode, query_vectors=pair[1])  # noqa: F821
                 found_rows[pair[0]] = [hit.row for hit in hits]
 
             project[mode] = _stats(_time_each(run, pairs, budget_s=budget_s))
@@ -412,10 +414,10 @@ def _scale_worker(config: dict) -> dict:
         same_lists = Retriever(index_obj, encoders, replace(settings, fusion_weights={
             lang: {**weights, "translated": 0.0, "sentence": 0.0} for lang, weights in settings.fusion_weights.items()}))
         for query, vectors in pairs:
-            rows = [hit.row for hit in same_lists.search(query, settings.top_k, "hybrid", query_vectors=vectors)]
+            rows = [hit.row for hit in same_lists.search(read[query], settings.top_k, "hybrid", query_vectors=vectors)]
             if rows:
                 agreement.append(len(set(rows) & set(lean_rows.get(query, []))) / len(rows))
-        project["hybrid_with_encode"] = _stats(_time_each(lambda q: retriever.search(q, settings.top_k, "hybrid"),  # noqa: F821
+        project["hybrid_with_encode"] = _stats(_time_each(lambda q: retriever.search(read[q], settings.top_k, "hybrid"),  # noqa: F821
                                                           questions, budget_s=budget_s))
         hybrid[kind] = {
             "lean": _stats(lean_ms),

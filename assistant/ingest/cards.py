@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .document import Document, looks_like_a_title
+from .years import PERIOD_RE
 
 SIDECAR_SUFFIX = ".card.json"
 _TITLE_WINDOW = 3000  # the title is in the first characters of a report
@@ -38,7 +39,6 @@ _EN_MARKET_RE = re.compile(r"(?<![A-Za-z0-9])((?:[a-z]?[A-Z][\w-]*)(?:[ \t]+(?:[
                            r"[ \t]+Market\b")
 _ZH_MARKET_RE = re.compile(r"([\u4e00-\u9fff]{2,14}?)市[场場]")
 _ZH_LEADING = ("全球", "世界", "中国", "中國")
-_PERIOD_RE = re.compile(r"(20\d\d|19\d\d)\s*(?:-|–|—|to|至|到|~)\s*(20\d\d|19\d\d)")
 _BASE_YEAR_RE = re.compile(r"(?:base year|基准年|基準年)\D{0,12}(20\d\d)", re.I)
 _NAME = r"[A-Z][\w&'’-]*(?:[ \t]+[A-Z][\w&'’-]*){0,3}"
 _PUBLISHER_RES = (
@@ -142,7 +142,7 @@ def _publisher(raw_text: str, clean_text: str) -> tuple[str, str]:
 
 
 def _years(title: str, text: str) -> list[str]:
-    years = [f"{start}-{end}" for start, end in _PERIOD_RE.findall(title)]
+    years = [f"{start}-{end}" for start, end in PERIOD_RE.findall(title)]
     base = _BASE_YEAR_RE.search(text[:20000])
     if base:
         years.append(f"base {base.group(1)}")

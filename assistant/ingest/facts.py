@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, replace
 
 from .document import Document
 from .sentences import sentence_spans
+from .years import PERIOD_RE, YEAR_RE
 
 MONEY_RE = re.compile(
     r"(?:USD|US\$|\$)\s?(?P<en>\d[\d,]*(?:\.\d+)?)\s?(?P<unit>billion|million|trillion|bn|mn)\b"
@@ -31,8 +32,6 @@ RATE_RE = re.compile(
 )
 SHARE_RE = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s?%[^.。%]{0,40}?(?:share|of the (?:global )?market)"
                       r"|(?:share|份额|份額|占比|佔比)[^.。%]{0,40}?(?P<value2>\d+(?:\.\d+)?)\s?%", re.I)
-YEAR_RE = re.compile(r"(?<!\d)(20[0-4]\d|19\d\d)(?!\d)")
-PERIOD_RE = re.compile(r"(?<!\d)(20[0-4]\d)\s?(?:-|–|—|to|至|到)\s?(20[0-4]\d)(?!\d)")
 SCALE = {"billion": 1.0, "bn": 1.0, "million": 1e-3, "mn": 1e-3, "trillion": 1e3,
          "億": 0.1, "亿": 0.1, "萬": 1e-5, "万": 1e-5}
 _REVENUE_RE = re.compile(r"revenue|revenues|sales|turnover|营收|營收|收入|销售额|銷售額", re.I)
@@ -163,14 +162,3 @@ def library_facts(files: dict[str, dict], markets: dict[str, str]) -> list[Fact]
             fact = Fact.from_dict(data)
             facts.append(replace(fact, market=markets.get(doc_id, fact.market)))
     return facts
-
-
-def metric_of(question: str) -> str:
-    """The metric a question asks about (market size when it names none)."""
-    if re.search(r"cagr|growth rate|grow|增长率|增長率|成長率|复合|複合", question, re.I):
-        return "cagr"
-    if re.search(r"\bshare\b|份额|份額|占比|佔比", question, re.I):
-        return "share"
-    if re.search(r"revenue|sales|营收|營收|收入", question, re.I):
-        return "revenue"
-    return "market size"

@@ -2,9 +2,10 @@
 
 ``question`` (cleaning, validation, language, intent words, names: the
 :class:`Query`), ``reports`` (which reports of the library it names) and
-``followup`` (reading an elliptical question in context).
+``slots`` (what it states and where: years, metric, regions, names), ``lexicon`` (the wording
+as data) and ``followup`` (a follow-up as ``merge(previous, current)``).
 """
-from .followup import is_elliptical, resolve_follow_up
+from .followup import is_elliptical, leans_on_previous, merge, rebuild
 from .question import (
     INTENTS,
     Query,
@@ -15,6 +16,7 @@ from .question import (
     normalize_question,
     parse_query,
     question_intent,
+    read_text,
     question_names,
     validate_question,
 )
@@ -22,5 +24,5 @@ from .reports import ReportMatch, match_reports
 
 __all__ = [
     "INTENTS", "Query", "QuestionError", "ReportMatch", "asks_across_reports", "asks_for_quantity", "clean_question",
-    "is_elliptical", "match_reports", "resolve_follow_up", "normalize_question", "parse_query", "question_intent", "question_names", "validate_question",
+    "is_elliptical", "leans_on_previous", "match_reports", "merge", "read_text", "rebuild", "normalize_question", "parse_query", "question_intent", "question_names", "validate_question",
 ]

@@ -8,39 +8,29 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..ingest import detect_lang
 from ..ingest.cards import ReportCard
+from ..ingest.years import periods_in, years_in
+from ..lexical import tokenize
+from ..translation import get_translator, translate_query
+from .lexicon import (
+    ACROSS_REPORTS_RE,
+    GENERIC_NAMES,
+    LIST_RE,
+    QUANTITY_RE,
+    REASON_RE,
+    YES_NO_RE,
+)
 from .reports import ReportMatch, match_reports
+from .slots import entities_of, metric_of, region_spans
 
 
 class QuestionError(ValueError):
     """A question that cannot be answered as asked; the message says why."""
 
 
-_QUANTITY_RE = re.compile(
-    r"\b(how (much|many|big|large|fast)|(market )?share|percentage|percent|proportion|size|value|rate|cagr|"
-    r"growth rate|valued?|worth|revenue|sales|by when|which year|what year)\b"
-    r"|多少|多大|规模|規模|增长率|成長率|增長率|复合|複合|占比|佔比|份额|份額|价值|價值|营收|營收|收入",
-    re.I,
-)
-
-
-_LIST_RE = re.compile(
-    r"\b(?:which|what)\s+(?:are\s+the\s+|were\s+the\s+|are\s+|other\s+)?(?:[\w-]+\s+){0,3}"
-    r"(?:companies|players|vendors|firms|segments|sub-?segments|types|regions|applications|factors|trends|drivers|"
-    r"challenges|categories|components|technologies|options|services|products|end[- ]?users|countries|settings|"
-    r"analyses|methods|modalities|channels|opportunities|risks|barriers)\b"
-    r"|\blist\b|\bname (?:the|all)\b|哪些|哪几|哪幾|列出|包括什么|包括什麼|包含哪",
-    re.I,
-)
-_REASON_RE = re.compile(
-    r"\bwhy\b|\bhow (?:does|do|did|can|could|will|might|would|is|are)\b|\bwhat (?:drives|explains|causes|is driving|"
-    r"are the reasons|reasons)|\breasons?\b|为什么|為什麼|为何|為何|原因|如何|怎样|怎樣|怎么|怎麼",
-    re.I,
-)
-_YES_NO_RE = re.compile(r"^(?:is|are|does|do|did|can|could|will|has|have|was|were|should)\b|吗[？?]?$|嗎[？?]?$|是否|有没有|有沒有",
-                        re.I)
 INTENTS = ("comparison", "figure", "list", "reason", "yesno", "entity")
 
 
@@ -51,17 +41,17 @@ def question_intent(question: str) -> str:
         return "comparison"
     if asks_for_quantity(text):
         return "figure"
-    if _LIST_RE.search(text):
+    if LIST_RE.search(text):
         return "list"
-    if _REASON_RE.search(text):
+    if REASON_RE.search(text):
         return "reason"
-    if _YES_NO_RE.search(text):
+    if YES_NO_RE.search(text):
         return "yesno"
     return "entity"
 
 
 def asks_for_quantity(question: str) -> bool:
-    return bool(_QUANTITY_RE.search(question))
+    return bool(QUANTITY_RE.search(question))
 
 
 def clean_question(question: str | None) -> str:
@@ -93,13 +83,6 @@ _NAME_RE = re.compile(r"(?<![\w.])(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}[a-z]?|[A-Z][a
 _LATIN_RUN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]+")
 
 
-_GENERIC_NAMES = frozenset(
-    """what which who whom whose when where why how does did do is are was were can could should would will
-    according based besides within under over the a an in on of for to from by and or with
-    report reports market markets analysis forecast research company companies industry global""".split()
-)
-
-
 def question_names(question: str) -> list[str]:
     """Proper names the question asks about: capitalised words past the
     first word (and acronyms); in a Chinese question, its Latin-script words."""
@@ -111,36 +94,87 @@ def question_names(question: str) -> list[str]:
             if match.start() == 0 and not match.group(0).isupper():
                 continue  # the sentence's first word is capitalised anyway
             names.append(match.group(0))
-    return [name for name in names if name.lower() not in _GENERIC_NAMES]
-
-
-_MANY_REPORTS_RE = re.compile(
-    r"\b(reports|compare|comparison|across|each report|both|differ|disagree|sources)\b"
-    r"|报告.{0,4}(分别|之间|各)|報告.{0,4}(分別|之間|各)|两份|兩份|几份|幾份|各报告|各報告|哪些报告|哪些報告|比较|比較",
-    re.I,
-)
+    return [name for name in names if name.lower() not in GENERIC_NAMES]
 
 
 def asks_across_reports(query: str) -> bool:
-    return bool(_MANY_REPORTS_RE.search(query))
+    return bool(ACROSS_REPORTS_RE.search(query))
 
 
 @dataclass(frozen=True)
 class Query:
-    """A question, read once: what retrieval and answers need to know of it."""
+    """A question, read once: everything retrieval and answers need to know of it.
+
+    Built by :func:`parse_query` (or, for a follow-up, by
+    :func:`assistant.query.followup.merge`); no stage below ``query`` reads
+    the question's text again for its language, intent, metric or years."""
 
     shown: str  # as asked (only unencodable characters replaced): echoed back to the user
-    text: str  # as searched: NFKC-normalised
+    text: str  # as searched: NFKC-normalised (for a follow-up: the question rebuilt in context)
     lang: str  # "en" or "zh"
     asks_quantity: bool  # how much / how fast / what share ...
     across_reports: bool  # compare / each report / 两份报告 ...
     intent: str = "entity"  # one of INTENTS: comparison, figure, list, reason, yesno, entity
-    names: tuple[str, ...] = field(default_factory=tuple)  # proper names it asks about
+    names: tuple[str, ...] = ()  # proper names it mentions (places, companies, acronyms)
     reports: ReportMatch = field(default_factory=ReportMatch)  # the reports it names, by publisher or market
+    metric: str = ""  # the facts table's metric it asks ("market size", "cagr", "share", "revenue"), "" when none
+    years: tuple[str, ...] = ()  # every year it writes, in order ("2024-2032" gives both)
+    periods: tuple[str, ...] = ()  # periods it writes, as "start-end"
+    regions: tuple[str, ...] = ()  # regions and countries it names, as written
+    entities: tuple[str, ...] = ()  # the names it asks about: not a region, a report's name or a metric
+    tokens: tuple[str, ...] = ()  # its BM25 tokens (lexical.tokenize)
+    alone: "Query | None" = None  # a follow-up: the question as asked, read without the turn before it
+    read_as: str = ""  # a follow-up: the one question it was read as, in context ("" when it stands alone)
+
+    @cached_property
+    def translation(self) -> str:
+        """Its dictionary translation into the other language (BM25 terms; "" when none)."""
+        return translate_query(self.text)
+
+    @cached_property
+    def key_terms(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The words that carry its topic, each with its English glosses (:meth:`Translator.key_terms`)."""
+        return tuple((word, tuple(glosses)) for word, glosses in get_translator().key_terms(self.text))
+
+    @property
+    def own(self) -> "Query":
+        """The question as asked: itself, or for a follow-up the question without its context."""
+        return self.alone or self
+
+    @property
+    def asked_year(self) -> int | None:
+        """The year a figure is asked for: the last one written."""
+        return int(self.years[-1]) if self.years else None
 
     def to_dict(self) -> dict:
         return {"shown": self.shown, "text": self.text, "lang": self.lang, "asks_quantity": self.asks_quantity,
-                "across_reports": self.across_reports, "intent": self.intent, "names": list(self.names), "reports": self.reports.to_dict()}
+                "across_reports": self.across_reports, "intent": self.intent, "names": list(self.names),
+                "reports": self.reports.to_dict(), "metric": self.metric, "years": list(self.years),
+                "periods": list(self.periods), "regions": list(self.regions), "entities": list(self.entities),
+                "read_as": self.read_as}
+
+
+def read_text(text: str, reports: ReportMatch, shown: str | None = None) -> Query:
+    """A :class:`Query` of an already normalised ``text`` whose named reports are known."""
+    lang = detect_lang(text)
+    names = tuple(question_names(text))
+    regions = tuple(text[start:end] for start, end in region_spans(text, lang))
+    return Query(
+        shown=text if shown is None else shown,
+        text=text,
+        lang=lang,
+        asks_quantity=asks_for_quantity(text),
+        across_reports=asks_across_reports(text),
+        intent=question_intent(text),
+        names=names,
+        reports=reports,
+        metric=metric_of(text),
+        years=tuple(years_in(text)),
+        periods=tuple(periods_in(text)),
+        regions=regions,
+        entities=tuple(entities_of(names, regions, reports.words)),
+        tokens=tuple(tokenize(text)),
+    )
 
 
 def parse_query(question: str | None, max_chars: int, cards: list[ReportCard] | None = None) -> Query:
@@ -151,13 +185,5 @@ def parse_query(question: str | None, max_chars: int, cards: list[ReportCard] | 
     problem = validate_question(text, max_chars)
     if problem:
         raise QuestionError(problem)
-    return Query(
-        shown=clean_question(question),
-        text=text,
-        lang=detect_lang(text),
-        asks_quantity=asks_for_quantity(text),
-        across_reports=asks_across_reports(text),
-        intent=question_intent(text),
-        names=tuple(question_names(text)),
-        reports=match_reports(text, cards or [], across=asks_across_reports(text)),
-    )
+    reports = match_reports(text, cards or [], across=asks_across_reports(text))
+    return read_text(text, reports, shown=clean_question(question))

@@ -35,6 +35,7 @@ class ReportMatch:
     doc_ids: tuple[str, ...] = ()
     by: str = ""  # "publisher", "market", "publisher+market" or "" when the question names no report
     words: tuple[str, ...] = ()  # the question's tokens that named them (answers do not need to hold them again)
+    publisher_words: tuple[str, ...] = ()  # those of them that named a publisher
 
     def to_dict(self) -> dict:
         return {"doc_ids": list(self.doc_ids), "by": self.by}
@@ -144,13 +145,14 @@ def match_reports(question: str, cards: list[ReportCard], across: bool = False) 
         return ReportMatch()
     order = [card.doc_id for card in cards]
     named = [card for card in cards if card.doc_id in docs]
-    words = set()
+    words, by_publisher_words = set(), set()
     for card in named:
         if "publisher" in by:
-            words |= publisher_words(card, tokens)
+            by_publisher_words |= publisher_words(card, tokens)
+            words |= by_publisher_words
         if "market" in by:
             for phrase in (card.market, card.market_zh, *card.aliases):
                 phrase_tokens = set(tokenize(phrase))
                 if phrase_tokens and phrase_tokens <= tokens:
                     words |= phrase_tokens
-    return ReportMatch(tuple(sorted(docs, key=order.index)), by, tuple(sorted(words)))
+    return ReportMatch(tuple(sorted(docs, key=order.index)), by, tuple(sorted(words)), tuple(sorted(by_publisher_words)))
