@@ -58,30 +58,9 @@ class QuoteWeights:
 
 
 @dataclass(frozen=True)
-class Settings:
-    model: str = DEFAULT_MODEL
-    chunker: ChunkerSettings = field(default_factory=ChunkerSettings)
-    multilingual: bool = True  # second, multilingual dense channel fused by RRF
-    backend: str = "onnx"  # of the dense model, one of EMBEDDING_BACKENDS
-    batch_size: int = 32
-    max_file_bytes: int = 50 * 1024 * 1024
-    # Caps on the work one file may cost (README, Reliability): a reader stops
-    # as soon as one is passed and the file is refused in one sentence (and
-    # remembered by its sha256, so it is not read again while it is unchanged).
-    # 5M characters is about 2,000 pages of report text; a DOCX may unzip to
-    # 4 x max_file_bytes.  pypdf parses a page's drawing instructions whole
-    # before any text comes out (about 1 s a MB, not interruptible), so their
-    # decoded size is capped per page: report pages hold tens of KB.
-    max_text_chars: int = 5_000_000
-    max_pdf_pages: int = 2_000
-    max_pdf_page_bytes: int = 2 * 1024 * 1024
-    max_read_seconds: float = 60.0
-    # The web chat's uploads folder as a whole: at most this many files and
-    # bytes; an upload past either is refused in one sentence.
-    max_upload_files: int = 200
-    max_uploads_bytes: int = 1024 * 1024 * 1024
-    max_question_chars: int = 2000
-    top_k: int = 5
+class RetrievalConfig:
+    """How a search ranks and fuses its lists (:mod:`assistant.retrieval`)."""
+
     rrf_k: int = 60
     # RRF weight of each ranked list, by the question's language.  "dense" is
     # the English model, "multilingual" the multilingual one over all chunks,
@@ -114,8 +93,30 @@ class Settings:
     # asks across reports), each further hit from the same report ranks this
     # much lower (1 = off), so other reports on the question surface too.
     same_report_decay: float = 0.8
-    quote_weights: QuoteWeights = field(default_factory=QuoteWeights)
     diversify_after: int = 5
+    diversify_pool_factor: int = 5  # the spread over reports looks at this many times k rows ...
+    diversify_pool_min: int = 50  # ... and at least this many
+    list_depth_factor: int = 10  # each list ranks this many times k passages ...
+    list_depth_min: int = 100  # ... and at least this many (all, in a smaller index)
+    sentence_candidates_per_list: int = 60  # how deep into each list the sentence list looks for candidates
+    prefer_depth_factor: int = 3  # a question naming reports: the whole library's ranking this many times k deep ...
+    prefer_depth_min: int = 30  # ... at least this deep, to find the named reports' passages in it
+    answer_search_k_min: int = 8  # an answer searches at least this many passages (its candidates come from them)
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """How an answer is put together and when it abstains (:mod:`assistant.answer`, the pipeline)."""
+
+    candidate_hits: int = 8  # the hits whose sentences are candidates for quoting
+    sentence_reach: int = 400  # characters past a passage's edge a sentence it cuts is followed to its end
+    max_list_item_words: int = 12  # a longer line is no list item
+    max_quotes: int = 4  # the best sentence and up to this many in all ...
+    keep_ratio: float = 0.8  # ... scoring at least this share of the best (its square across reports)
+    relevance_hits: int = 5  # relevance: the best of the first hits' cosine or term coverage
+    # Abstention: the reasons (assistant.answer.reasons), run in this order; the first that applies is given.
+    reasons: tuple[str, ...] = ("unmentioned_name", "no_figure_for_name", "off_topic", "year_not_covered")
+    rare_name_max_chunks: int = 3  # a name in at most this many chunks is "rarely named" (a company in a list)
     # Abstain when the best hit's relevance (cosine or term coverage) is lower.
     abstain_below: float = 0.0
     # "No report covers this topic": at most this share of the question's topic
@@ -129,6 +130,42 @@ class Settings:
     topic_similarity_max: float = 0.45
     topic_coverage_absent: float = 0.34
     topic_unseen_min: int = 2
+    topic_similarity_hits: int = 5  # the hits whose similarity says whether the topic is covered
+    # Parallel passages (the same text in a bilingual report's other language): a link needs this score
+    # (multilingual cosine plus bonuses for shared figures and for a like position in its language run).
+    parallel_min_link_score: float = 0.35
+    parallel_figure_bonus: float = 0.5
+    parallel_position_bonus: float = 0.5
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str = DEFAULT_MODEL
+    chunker: ChunkerSettings = field(default_factory=ChunkerSettings)
+    multilingual: bool = True  # second, multilingual dense channel fused by RRF
+    backend: str = "onnx"  # of the dense model, one of EMBEDDING_BACKENDS
+    batch_size: int = 32
+    max_file_bytes: int = 50 * 1024 * 1024
+    # Caps on the work one file may cost (README, Reliability): a reader stops
+    # as soon as one is passed and the file is refused in one sentence (and
+    # remembered by its sha256, so it is not read again while it is unchanged).
+    # 5M characters is about 2,000 pages of report text; a DOCX may unzip to
+    # 4 x max_file_bytes.  pypdf parses a page's drawing instructions whole
+    # before any text comes out (about 1 s a MB, not interruptible), so their
+    # decoded size is capped per page: report pages hold tens of KB.
+    max_text_chars: int = 5_000_000
+    max_pdf_pages: int = 2_000
+    max_pdf_page_bytes: int = 2 * 1024 * 1024
+    max_read_seconds: float = 60.0
+    # The web chat's uploads folder as a whole: at most this many files and
+    # bytes; an upload past either is refused in one sentence.
+    max_upload_files: int = 200
+    max_uploads_bytes: int = 1024 * 1024 * 1024
+    max_question_chars: int = 2000
+    top_k: int = 5
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    answer: AnswerConfig = field(default_factory=AnswerConfig)
+    quote_weights: QuoteWeights = field(default_factory=QuoteWeights)
     # Brute-force (exact) FAISS below this many chunks, HNSW above: an exact
     # hybrid query (three scans) passes 20 ms at about 46k chunks (bench).
     hnsw_threshold: int = 50_000

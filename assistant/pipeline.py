@@ -108,7 +108,7 @@ class Assistant:
         prefer = self._preferred(query, retriever.index)
         k = k or self.settings.top_k
         query_vectors = retriever.encode_query(query)
-        hits = retriever.search(query, max(k, 8), mode, doc_ids, query_vectors=query_vectors, prefer=prefer)
+        hits = retriever.search(query, max(k, self.settings.retrieval.answer_search_k_min), mode, doc_ids, query_vectors=query_vectors, prefer=prefer)
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
         titles = {card.doc_id: card.title for card in self.cards}
         candidates = candidate_sentences(hits, documents, titles=titles, lists=query.intent == "list",
@@ -118,7 +118,7 @@ class Assistant:
         reason = (unanswerable_reason(query, retriever.index)
                   or self._off_topic(query, hits, retriever.index)
                   or year_not_covered(own, retriever.index, prefer or None))
-        if not candidates or reason or relevance < self.settings.abstain_below:
+        if not candidates or reason or relevance < self.settings.answer.abstain_below:
             answer.abstained = True
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
                               "The closest passages are listed below as possibly related, not as an answer.")
@@ -176,7 +176,7 @@ class Assistant:
         it), so a new topic is not hidden by the previous question's words."""
         lang = query.lang
         coverage = library_coverage(query, index.lexical)
-        settings = self.settings
+        settings = self.settings.answer
         if coverage.share > settings.topic_coverage_max:
             return None
         similarity = max((hit.multilingual_score if lang == "zh" else hit.dense_score for hit in hits[:5]), default=0.0)

@@ -67,22 +67,22 @@ def test_unknown_mode_is_refused(assistant):
 
 
 def test_the_sentence_list_ranks_passages_by_their_best_sentence(assistant):
+    from assistant.retrieval import Probe, Ranking, SentenceList
+
     retriever = assistant.retriever
     chunks = assistant.index.chunks
+    sentence = next(pair.ranked for pair in retriever.lists_for("en") if isinstance(pair.ranked, SentenceList))
+    everything = Probe(earlier=[Ranking(list(range(len(chunks))))])
     # The passage whose one sentence lists the connectivity technologies beats
     # passages that only scatter "connectivity" and "technology" over many lines.
-    rows = set(range(len(chunks)))
-    ranked = retriever._sentence_rows("Which connectivity technologies are considered: Bluetooth, Zigbee?", None, "en",
-                                      rows, frozenset())
+    ranked = sentence.rank(assistant.read("Which connectivity technologies are considered: Bluetooth, Zigbee?"), 100, None,
+                           everything).rows
     best = chunks[ranked[0]].text
-    sentence = next(s for s in best.split("\n") if "Zigbee" in s)
-    assert "Bluetooth" in sentence and "Zigbee" in sentence
+    line = next(s for s in best.split("\n") if "Zigbee" in s)
+    assert "Bluetooth" in line and "Zigbee" in line
     # A report with no text in the question's language is matched through the translation.
-    foreign = retriever._sentence_rows("远程医疗 平台", "telemedicine platform", "zh", rows, frozenset())
-    assert chunks[foreign[0]].doc_id in retriever._foreign_docs("zh")
-    # The words that only name a report do not count.
-    named = retriever._sentence_rows("zigbee bluetooth", None, "en", rows, frozenset({"zigbe", "zigbee", "bluetooth"}))
-    assert named == []
+    foreign = sentence.rank(assistant.read("远程医疗平台"), 100, None, everything).rows
+    assert chunks[foreign[0]].doc_id in sentence.languages.foreign("zh")
 
 
 def test_a_comparison_naming_two_reports_retrieves_both(assistant):

@@ -20,8 +20,10 @@ import numpy as np
 
 from ..config import (
     PROJECT_ROOT,
+    AnswerConfig,
     ChunkerSettings,
     QuoteWeights,
+    RetrievalConfig,
     Settings,
     setup_offline_environment,
 )
@@ -90,6 +92,10 @@ def _settings_from_dict(data: dict) -> Settings:
     data["chunker"] = ChunkerSettings(**data["chunker"])
     if "quote_weights" in data:
         data["quote_weights"] = QuoteWeights(**data["quote_weights"])
+    if "retrieval" in data:
+        data["retrieval"] = RetrievalConfig(**data["retrieval"])
+    if "answer" in data:
+        data["answer"] = AnswerConfig(**{**data["answer"], "reasons": tuple(data["answer"]["reasons"])})
     known = Settings.__dataclass_fields__
     return Settings(**{key: value for key, value in data.items() if key in known})
 

@@ -207,7 +207,7 @@ def _lean_hybrid(query: str, vectors: dict, dense: dict, lexical, chunk_lang_sel
     from ..retrieval import reciprocal_rank_fusion
 
     lang = detect_lang(query)
-    weights = settings.fusion_weights.get(lang) or settings.fusion_weights["en"]
+    weights = settings.retrieval.fusion_weights.get(lang) or settings.retrieval.fusion_weights["en"]
     rankings, list_weights = [], []
     clock = time.perf_counter()
 
@@ -242,7 +242,7 @@ def _lean_hybrid(query: str, vectors: dict, dense: dict, lexical, chunk_lang_sel
     rankings.append([int(r) for r in top if scores[r] > 0])
     list_weights.append(weights.get("lexical", 1.0))
     lap("bm25_top")
-    fused = reciprocal_rank_fusion(rankings, settings.rrf_k, list_weights)
+    fused = reciprocal_rank_fusion(rankings, settings.retrieval.rrf_k, list_weights)
     best = sorted(fused.items(), key=lambda item: -item[1])[:k]
     lap("fusion")
     return [row for row, _ in best]
@@ -411,8 +411,9 @@ def _scale_worker(config: dict) -> dict:
         # The lean pipeline has the index's lists only; the Retriever also fuses lists made
         # from them (the translation's BM25, the best-sentence ranking), so it is compared
         # with a Retriever that fuses the same lists as it does.
-        same_lists = Retriever(index_obj, encoders, replace(settings, fusion_weights={
-            lang: {**weights, "translated": 0.0, "sentence": 0.0} for lang, weights in settings.fusion_weights.items()}))
+        same_lists = Retriever(index_obj, encoders, replace(settings, retrieval=replace(settings.retrieval, fusion_weights={
+            lang: {**weights, "translated": 0.0, "sentence": 0.0}
+            for lang, weights in settings.retrieval.fusion_weights.items()})))
         for query, vectors in pairs:
             rows = [hit.row for hit in same_lists.search(read[query], settings.top_k, "hybrid", query_vectors=vectors)]
             if rows:

@@ -1,0 +1,131 @@
+"""Each ranked list of a search, on a small in-memory index (no files, no model): ``assistant.retrieval.lists``."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from assistant.ingest import Chunk
+from assistant.lexical import LexicalIndex, tokenize
+from assistant.query import ReportMatch, parse_query
+from assistant.retrieval import (
+    CrossLingualList,
+    DenseList,
+    LexicalList,
+    Probe,
+    Ranking,
+    ReportLanguages,
+    SentenceList,
+    TranslatedList,
+    retrieval_lists,
+)
+
+PASSAGES = [  # (report, language, text)
+    ("soil.md", "en", "Soil moisture sensors lead the market. Farms buy them for irrigation."),
+    ("soil.md", "en", "The connectivity section covers many options.\nTechnologies are listed later.\nBluetooth is common."),
+    ("soil.md", "en", "Connectivity technologies considered: Bluetooth, Zigbee and LoRa."),
+    ("robots.md", "zh", "仓储机器人市场规模增长迅速。"),
+    ("robots.md", "en", "Warehouse robots move pallets."),
+    ("drones.md", "zh", "无人机用于农业喷洒。"),
+]
+
+
+class MemoryIndex:
+    """The calls the lists make of an index, over a few passages and hand-set vectors."""
+
+    def __init__(self, passages, vectors: dict[str, np.ndarray]) -> None:
+        self.chunks = [Chunk(f"c{row}", doc, text, 0, len(text), 0, len(text), 1, None, "", lang)
+                       for row, (doc, lang, text) in enumerate(passages)]
+        self.lexical = LexicalIndex.build([tokenize(chunk.text) for chunk in self.chunks])
+        self._vectors = vectors
+        self.channels = list(vectors)
+
+    def _allowed(self, row: int, doc_ids, exclude_lang=None) -> bool:
+        chunk = self.chunks[row]
+        return (doc_ids is None or chunk.doc_id in doc_ids) and chunk.lang != exclude_lang
+
+    def search_dense(self, channel, vector, k, exclude_lang=None, doc_ids=None):
+        scores = self._vectors[channel] @ vector
+        rows = [row for row in np.argsort(-scores, kind="stable") if self._allowed(row, doc_ids, exclude_lang)]
+        return [(int(row), float(scores[row])) for row in rows[:k]]
+
+    def search_lexical(self, query, k, doc_ids=None):
+        scores = self.lexical.scores(query)
+        rows = [row for row in np.argsort(-scores, kind="stable") if scores[row] > 0 and self._allowed(row, doc_ids)]
+        return [(int(row), float(scores[row])) for row in rows[:k]]
+
+
+def one_hot(size: int, order: list[int]) -> np.ndarray:
+    """Vectors whose similarity to the query vector e0 falls in ``order``."""
+    vectors = np.zeros((size, 2), dtype=np.float32)
+    for rank, row in enumerate(order):
+        vectors[row] = [1.0 - 0.1 * rank, 0.1 * rank]
+    return vectors
+
+
+@pytest.fixture(scope="module")
+def index():
+    size = len(PASSAGES)
+    return MemoryIndex(PASSAGES, {"dense": one_hot(size, [4, 0, 1, 2, 3, 5]),
+                                  "multilingual": one_hot(size, [3, 5, 4, 0, 1, 2])})
+
+
+QUERY_VECTOR = np.array([1.0, 0.0], dtype=np.float32)
+
+
+def ask(text: str):
+    return parse_query(text, 2000)
+
+
+def test_a_dense_list_ranks_by_its_channel_and_keeps_the_cosines(index):
+    probe = Probe({"dense": QUERY_VECTOR, "multilingual": QUERY_VECTOR})
+    ranking = DenseList(index, "dense").rank(ask("robots"), 3, None, probe)
+    assert ranking.rows == [4, 0, 1] and ranking.scores[4] == pytest.approx(1.0)
+    assert DenseList(index, "multilingual").rank(ask("robots"), 2, {"soil.md"}, probe).rows == [0, 1]  # within reports
+
+
+def test_the_cross_lingual_list_ranks_only_the_other_language(index):
+    probe = Probe({"multilingual": QUERY_VECTOR})
+    assert CrossLingualList(index).rank(ask("仓储机器人"), 10, None, probe).rows == [4, 0, 1, 2]
+    assert CrossLingualList(index).rank(ask("warehouse robots"), 10, None, probe).rows == [3, 5]
+
+
+def test_the_lexical_list_is_bm25_over_the_question(index):
+    ranking = LexicalList(index).rank(ask("Which soil moisture sensors?"), 5, None, Probe())
+    assert ranking.rows[0] == 0 and ranking.scores[0] > 0
+    assert LexicalList(index).rank(ask("pallets"), 5, {"soil.md"}, Probe()).rows == []
+
+
+def test_the_translated_list_reaches_reports_without_the_question_language(index):
+    languages = ReportLanguages(index.chunks)
+    assert languages.foreign("en") == {"drones.md"} and languages.foreign("zh") == {"soil.md"}
+    translated = TranslatedList(index, languages)
+    chinese = ask("土壤湿度传感器")  # its translation holds soil, moisture, sensor
+    assert translated.rank(chinese, 5, None, Probe()).rows[0] == 0
+    assert translated.rank(chinese, 5, {"robots.md"}, Probe()).rows == []  # robots.md has Chinese text itself
+    assert translated.rank(ask("agricultural drones spraying"), 5, None, Probe()).rows == [5]
+
+
+def test_the_sentence_list_ranks_the_other_lists_candidates_by_their_best_sentence(index):
+    sentence = SentenceList(index, ReportLanguages(index.chunks), per_list=2)
+    question = ask("Which connectivity technologies are considered: Bluetooth, Zigbee?")
+    probe = Probe(earlier=[Ranking([1, 2]), Ranking([0, 4, 2])])
+    ranking = sentence.rank(question, 10, None, probe)
+    # row 2 holds every term in one sentence; row 1 scatters them over three lines
+    assert ranking.rows[:2] == [2, 1] and ranking.scores[2] > ranking.scores[1]
+    assert 3 not in ranking.rows  # only the candidates of the lists before it (two deep each)
+    assert sentence.rank(question, 10, None, Probe()).rows == []
+    # The words that only name a report do not count.
+    named = replace(ask("zigbee bluetooth"), reports=ReportMatch(("soil.md",), "publisher", ("bluetooth", "zigbee")))
+    assert sentence.rank(named, 10, None, probe).rows == []
+
+
+def test_the_retriever_lists_are_typed_pairs_per_language(index):
+    chosen = retrieval_lists(index, {"en": {"dense": 1.0, "lexical": 2.0, "cross": 0.0, "translated": 0.5},
+                                     "zh": {"dense": 0.0, "multilingual": 2.0, "sentence": 3.0}}, 60)
+    en = [(pair.ranked.name, pair.weight) for pair in chosen["en"]]
+    zh = [(pair.ranked.name, pair.weight) for pair in chosen["zh"]]
+    # dense channels and BM25 always run (their scores are read beside the fusion); the others only when weighed
+    assert en == [("dense", 1.0), ("multilingual", 1.0), ("lexical", 2.0), ("translated", 0.5)]
+    assert zh == [("dense", 0.0), ("multilingual", 2.0), ("cross", 1.0), ("lexical", 1.0), ("sentence", 3.0)]
