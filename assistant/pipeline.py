@@ -11,18 +11,17 @@ from pathlib import Path
 from . import indexer
 from .answer import (
     Answer,
+    LibraryStats,
     ParallelFinder,
+    abstention_reason,
     candidate_sentences,
     compare,
     find_conflicts,
     in_asker_language,
     lexical_coverage,
-    library_coverage,
     order_and_cite,
     score_candidates,
     select_quotes,
-    unanswerable_reason,
-    year_not_covered,
 )
 from .config import Settings
 from .embedding import channel_mismatch, load_encoders
@@ -76,7 +75,7 @@ class Assistant:
             self.markets = {card.doc_id: card.market for card in self.cards}
             self.facts = library_facts(index.manifest.files, self.markets)
             self.retriever = Retriever(index, self.encoders, self.settings)
-            self.parallel = ParallelFinder(index, self.encoders.get("multilingual"))
+            self.parallel = ParallelFinder(index, self.encoders.get("multilingual"), self.settings.answer)
 
     def reload(self) -> None:
         """Switch to the index's newest generation (after a build)."""
@@ -98,34 +97,36 @@ class Assistant:
             follow_up_of: str | None = None) -> Answer:
         """Answer ``question``; ``follow_up_of``, the previous question of the
         conversation, lets an elliptical one ("And by 2032?") inherit what it
-        leaves out (the answer's ``read_as`` says how it was read)."""
+        leaves out (the answer's ``read_as`` says how it was read).
+
+        question -> Query (read once, merged with the previous turn) -> hits (the ranked lists, fused) ->
+        abstention reasons -> candidates -> score -> select -> cite."""
         retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
         query = self.read(question)
         previous = self._previous(follow_up_of)
         if previous is not None:
             query = merge(previous, query)
-        own = query.own
         prefer = self._preferred(query, retriever.index)
         k = k or self.settings.top_k
-        query_vectors = retriever.encode_query(query)
-        hits = retriever.search(query, max(k, self.settings.retrieval.answer_search_k_min), mode, doc_ids, query_vectors=query_vectors, prefer=prefer)
+        hits = retriever.search(query, max(k, self.settings.retrieval.answer_search_k_min), mode, doc_ids,
+                                query_vectors=retriever.encode_query(query), prefer=prefer)
+        config = self.settings.answer
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
         titles = {card.doc_id: card.title for card in self.cards}
         candidates = candidate_sentences(hits, documents, titles=titles, lists=query.intent == "list",
-                                         explanations=query.intent == "reason")
+                                         explanations=query.intent == "reason", config=config)
         relevance = self.relevance(query, hits, retriever)
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=query.read_as)
-        reason = (unanswerable_reason(query, retriever.index)
-                  or self._off_topic(query, hits, retriever.index)
-                  or year_not_covered(own, retriever.index, prefer or None))
-        if not candidates or reason or relevance < self.settings.answer.abstain_below:
+        reason = abstention_reason(query, hits, LibraryStats(retriever.index, frozenset(prefer), config))
+        if not candidates or reason or relevance < config.abstain_below:
             answer.abstained = True
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
                               "The closest passages are listed below as possibly related, not as an answer.")
             return answer
         scores = score_candidates(query, candidates, retriever.index.lexical, titles=titles,
                                   weights=self.settings.quote_weights)
-        chosen = select_quotes(candidates, scores, across_reports=query.across_reports)
+        chosen = select_quotes(candidates, scores, config.max_quotes, config.keep_ratio,
+                               across_reports=query.across_reports)
         answer.quotes = order_and_cite(
             chosen, documents,
             lambda candidate: parallel.parallel_sentence(candidate.hit.row, candidate.text, documents[candidate.hit.chunk.doc_id]),
@@ -170,21 +171,6 @@ class Assistant:
                 return set()
         return prefer
 
-    def _off_topic(self, query: Query, hits: list[Hit], index) -> str | None:
-        """The abstention message when no report covers the question's topic,
-        judged on the question as asked (a follow-up without the turn before
-        it), so a new topic is not hidden by the previous question's words."""
-        lang = query.lang
-        coverage = library_coverage(query, index.lexical)
-        settings = self.settings.answer
-        if coverage.share > settings.topic_coverage_max:
-            return None
-        similarity = max((hit.multilingual_score if lang == "zh" else hit.dense_score for hit in hits[:5]), default=0.0)
-        absent = coverage.share <= settings.topic_coverage_absent and coverage.unseen >= settings.topic_unseen_min
-        if similarity > settings.topic_similarity_max and not absent:
-            return None
-        return "No report in the library covers this topic: most of the words that say what the question is about occur in none of them."
-
     def relevance(self, query: Query, hits: list[Hit], retriever: Retriever | None = None) -> float:
         """How well the best hit matches: its cosine similarity or the share of
         the question's terms it holds, whichever is higher."""
@@ -193,7 +179,7 @@ class Assistant:
         tokens = list(query.tokens)
         lexical = (retriever or self.retriever).index.lexical
         best = 0.0
-        for hit in hits[:5]:
+        for hit in hits[:self.settings.answer.relevance_hits]:
             coverage = lexical_coverage(tokens, hit.chunk.embed_text(), lexical)
             best = max(best, hit.dense_score, coverage)
         return float(best)

@@ -28,6 +28,38 @@ def is_subsequence(needle: list[str], haystack: list[str]) -> bool:
     return all(any(word == candidate for candidate in position) for word in needle)
 
 
+class MemoryIndex:
+    """The calls retrieval lists and abstention reasons make of an index, over a few passages
+    ``(report, language, text)`` and hand-set vectors per channel: fast unit tests without files or models."""
+
+    def __init__(self, passages, vectors=None) -> None:
+        import numpy as np
+
+        from assistant.ingest import Chunk
+        from assistant.lexical import LexicalIndex, tokenize
+
+        self.chunks = [Chunk(f"c{row}", doc, text, 0, len(text), 0, len(text), 1, None, "", lang)
+                       for row, (doc, lang, text) in enumerate(passages)]
+        self.lexical = LexicalIndex.build([tokenize(chunk.text) for chunk in self.chunks])
+        self._vectors = vectors or {}
+        self.channels = list(self._vectors)
+        self._np = np
+
+    def _allowed(self, row: int, doc_ids, exclude_lang=None) -> bool:
+        chunk = self.chunks[row]
+        return (doc_ids is None or chunk.doc_id in doc_ids) and chunk.lang != exclude_lang
+
+    def search_dense(self, channel, vector, k, exclude_lang=None, doc_ids=None):
+        scores = self._vectors[channel] @ vector
+        rows = [row for row in self._np.argsort(-scores, kind="stable") if self._allowed(row, doc_ids, exclude_lang)]
+        return [(int(row), float(scores[row])) for row in rows[:k]]
+
+    def search_lexical(self, query, k, doc_ids=None):
+        scores = self.lexical.scores(query)
+        rows = [row for row in self._np.argsort(-scores, kind="stable") if scores[row] > 0 and self._allowed(row, doc_ids)]
+        return [(int(row), float(scores[row])) for row in rows[:k]]
+
+
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory) -> Path:
     """An index of the shipped seeds, built once (read-only for tests)."""

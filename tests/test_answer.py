@@ -193,7 +193,7 @@ def test_a_question_about_a_topic_no_report_covers_is_refused_with_its_reason(as
 def test_an_acronym_spelled_out_in_a_report_is_mentioned():
     from types import SimpleNamespace
 
-    from assistant.answer.abstention import spelled_out
+    from assistant.answer.reasons.unmentioned_name import spelled_out
 
     chunks = [SimpleNamespace(text="Low-power wide-area networks reach rural clinics; software as a medical device rules.")]
     assert spelled_out("LPWA", chunks) and spelled_out("SaMD", chunks)
@@ -229,7 +229,8 @@ def test_the_first_quote_is_the_best_one(assistant):
 def test_a_figure_for_a_year_the_reports_never_mention_is_refused(assistant):
     from types import SimpleNamespace
 
-    from assistant.answer.abstention import year_not_covered
+    from assistant.answer.reasons import LibraryStats
+    from assistant.answer.reasons.year_not_covered import reason
     from assistant.lexical import LexicalIndex, tokenize
 
     texts = {"a.md": "Sales reached 4 billion in 2023 and will double by 2030.", "b.md": "The 2027 outlook is flat."}
@@ -243,6 +244,10 @@ def test_a_figure_for_a_year_the_reports_never_mention_is_refused(assistant):
 
     index = SimpleNamespace(search_lexical=search_lexical)
     ask = assistant.read
+
+    def year_not_covered(query, index, named=frozenset()):
+        return reason(query, [], LibraryStats(index, frozenset(named)))
+
     assert "2027" in year_not_covered(ask("How large will the market be in 2027?"), index, {"a.md"})
     assert year_not_covered(ask("How large will the market be in 2027?"), index) is None  # b.md mentions it
     assert year_not_covered(ask("How large will the market be in 2030?"), index, {"a.md"}) is None

@@ -5,9 +5,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import MemoryIndex
 
-from assistant.ingest import Chunk
-from assistant.lexical import LexicalIndex, tokenize
 from assistant.query import ReportMatch, parse_query
 from assistant.retrieval import (
     CrossLingualList,
@@ -29,31 +28,6 @@ PASSAGES = [  # (report, language, text)
     ("robots.md", "en", "Warehouse robots move pallets."),
     ("drones.md", "zh", "无人机用于农业喷洒。"),
 ]
-
-
-class MemoryIndex:
-    """The calls the lists make of an index, over a few passages and hand-set vectors."""
-
-    def __init__(self, passages, vectors: dict[str, np.ndarray]) -> None:
-        self.chunks = [Chunk(f"c{row}", doc, text, 0, len(text), 0, len(text), 1, None, "", lang)
-                       for row, (doc, lang, text) in enumerate(passages)]
-        self.lexical = LexicalIndex.build([tokenize(chunk.text) for chunk in self.chunks])
-        self._vectors = vectors
-        self.channels = list(vectors)
-
-    def _allowed(self, row: int, doc_ids, exclude_lang=None) -> bool:
-        chunk = self.chunks[row]
-        return (doc_ids is None or chunk.doc_id in doc_ids) and chunk.lang != exclude_lang
-
-    def search_dense(self, channel, vector, k, exclude_lang=None, doc_ids=None):
-        scores = self._vectors[channel] @ vector
-        rows = [row for row in np.argsort(-scores, kind="stable") if self._allowed(row, doc_ids, exclude_lang)]
-        return [(int(row), float(scores[row])) for row in rows[:k]]
-
-    def search_lexical(self, query, k, doc_ids=None):
-        scores = self.lexical.scores(query)
-        rows = [row for row in np.argsort(-scores, kind="stable") if scores[row] > 0 and self._allowed(row, doc_ids)]
-        return [(int(row), float(scores[row])) for row in rows[:k]]
 
 
 def one_hot(size: int, order: list[int]) -> np.ndarray:

@@ -4,14 +4,13 @@
 sentences), ``parallel`` (the same passage in a bilingual report's other
 language), ``conflicts`` (figures that differ between reports), ``comparison``
 (each report's figure for one market, metric and year) and
-``abstention`` (when the reports cannot answer).
+``reasons`` (abstention: one module per reason the reports cannot answer).
+
+An answer is four steps: candidates (``quotes.candidate_sentences``) -> score
+(``quotes.score_candidates``) -> select (``quotes.select_quotes``) -> cite
+(``quotes.order_and_cite``); the pipeline runs them, after the reasons.
 """
-from .abstention import (
-    RARE_NAME_MAX_CHUNKS,
-    library_coverage,
-    unanswerable_reason,
-    year_not_covered,
-)
+from .reasons import REASONS, LibraryStats, abstention_reason
 from .comparison import compare
 from .conflicts import extract_figures, find_conflicts
 from .model import Answer, Candidate, Citation, Quote
@@ -26,7 +25,6 @@ from .quotes import (
 )
 
 __all__ = [
-    "RARE_NAME_MAX_CHUNKS", "Answer", "Candidate", "Citation", "ParallelFinder", "Quote", "candidate_sentences",
-    "compare", "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "library_coverage", "year_not_covered", "order_and_cite", "score_candidates", "select_quotes",
-    "unanswerable_reason",
+    "REASONS", "Answer", "LibraryStats", "abstention_reason", "Candidate", "Citation", "ParallelFinder", "Quote", "candidate_sentences",
+    "compare", "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "order_and_cite", "score_candidates", "select_quotes",
 ]

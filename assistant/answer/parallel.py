@@ -17,11 +17,10 @@ import re
 
 import numpy as np
 
+from ..config import AnswerConfig
 from ..ingest import sentence_spans
 
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
-#: A link needs at least this score (cosine plus bonuses); below it, none.
-MIN_LINK_SCORE = 0.35
 
 
 def numbers_in(text: str) -> set[str]:
@@ -40,9 +39,10 @@ def _has_words(text: str) -> bool:
 class ParallelFinder:
     """Finds parallel chunks and sentences within one open Index."""
 
-    def __init__(self, index, encoder=None) -> None:
+    def __init__(self, index, encoder=None, config: AnswerConfig = AnswerConfig()) -> None:
         self.index = index
         self.encoder = encoder  # the multilingual encoder, for sentence matching
+        self.config = config  # parallel_min_link_score (below it, no link) and the two bonuses
         self._links: dict[int, int | None] = {}
         self._rows_by_doc: dict[str, list[int]] = {}
         for row, chunk in enumerate(index.chunks):
@@ -70,12 +70,13 @@ class ParallelFinder:
         position = same.index(row) / max(len(same) - 1, 1)
         similarities = self._similarities(row, other)
         figures = numbers_in(chunk.text)
-        best, best_score = None, MIN_LINK_SCORE
+        config = self.config
+        best, best_score = None, config.parallel_min_link_score
         for rank, candidate in enumerate(other):
             similarity = float(similarities[rank])
             relative = rank / max(len(other) - 1, 1)
-            score = similarity + 0.5 * _overlap(figures, numbers_in(self.index.chunks[candidate].text)) \
-                + 0.5 * (1 - abs(position - relative))
+            score = similarity + config.parallel_figure_bonus * _overlap(figures, numbers_in(self.index.chunks[candidate].text)) \
+                + config.parallel_position_bonus * (1 - abs(position - relative))
             if score > best_score:
                 best, best_score = candidate, score
         return best

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..config import QuoteWeights
+from ..config import AnswerConfig, QuoteWeights
 from ..ingest import detect_lang, sentence_spans
 from ..lexical import LexicalIndex, tokenize
 from ..ingest.years import YEAR_RE
@@ -28,9 +28,9 @@ def strip_urls(text: str) -> str:
     return re.sub(r"https?://\S+", "", text)
 
 
-def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_hits: int = 8,
-                        titles: dict[str, str] | None = None, lists: bool = False,
-                        explanations: bool = False) -> list[Candidate]:
+def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titles: dict[str, str] | None = None,
+                        lists: bool = False, explanations: bool = False,
+                        config: AnswerConfig = AnswerConfig()) -> list[Candidate]:
     """Quotable sentences of the top hits.  A report's title (``titles``:
     doc_id -> title, from its card), its headings, short lines that announce
     what follows ("By Region:") and sales lines around a link ("Get a Sample
@@ -39,15 +39,16 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_
     candidate, quoted whole (a list question wants the list, not one item).
     With ``explanations``, each two consecutive sentences of one paragraph are
     one more candidate: a claim and the sentence that explains it ("X cuts
-    costs. Patients save on travel, ...") answer a why or how question together."""
+    costs. Patients save on travel, ...") answer a why or how question together.
+    The first ``config.candidate_hits`` hits are read."""
     candidates: list[Candidate] = []
     titles = titles or {}
-    for rank, hit in enumerate(hits[:max_hits]):
+    for rank, hit in enumerate(hits[:config.candidate_hits]):
         chunk = hit.chunk
         text = documents[chunk.doc_id].text
         names = [_squash(name) for name in [titles.get(chunk.doc_id, ""), *chunk.heading.split(" > ")] if name.strip()]
         previous: Candidate | None = None
-        for start, end in whole_sentences(text, chunk.start, chunk.end):
+        for start, end in whole_sentences(text, chunk.start, chunk.end, config.sentence_reach):
             sentence = text[start:end]
             if _is_quotable(sentence) and not _is_a_name(_squash(sentence), names) and not is_boilerplate(sentence):
                 single = Candidate(hit, rank, start, end, sentence)
@@ -58,20 +59,17 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_
             else:
                 previous = None
         if lists:
-            for start, end in list_runs(text, chunk.start, chunk.end):
+            for start, end in list_runs(text, chunk.start, chunk.end, config.max_list_item_words):
                 candidates.append(Candidate(hit, rank, start, end, text[start:end], is_list=True))
     return candidates
 
 
-#: How far past a passage's edges a sentence it cuts may be followed to its end.
-_SENTENCE_REACH = 400
-
-
-def whole_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def whole_sentences(text: str, start: int, end: int, reach: int = AnswerConfig.sentence_reach) -> list[tuple[int, int]]:
     """The sentences of ``text[start:end]``, the ones the passage's edges cut
     taken whole (a long Chinese sentence often runs past a chunk's end): a
-    quote is a whole sentence even where the chunk is not."""
-    window_start, window_end = max(0, start - _SENTENCE_REACH), min(len(text), end + _SENTENCE_REACH)
+    quote is a whole sentence even where the chunk is not.  ``reach``: how far past the
+    passage's edges a sentence it cuts may be followed to its end."""
+    window_start, window_end = max(0, start - reach), min(len(text), end + reach)
     spans = sentence_spans(text, window_start, window_end)
     inside = [(s, e) for s, e in spans if s < end and e > start]
     return [(s, e) for s, e in inside
@@ -83,7 +81,6 @@ _URL_RE = re.compile(r"https?://\S+|www\.\S+")
 _CALL_TO_ACTION_RE = re.compile(
     r"\b(?:request|get|download|buy|purchase|inquire|enquire|ask|order|contact|browse|click|speak|talk)\b"
     r".{0,40}\b(?:sample|report|analyst|discount|pdf|copy|brochure|quote|toc|customi[sz]ation|us)\b", re.I)
-_MAX_LIST_ITEM_WORDS = 12
 
 
 def is_boilerplate(sentence: str) -> bool:
@@ -98,7 +95,8 @@ def is_boilerplate(sentence: str) -> bool:
     return sentence.rstrip().endswith((":", "："))  # it announces what follows: the list is the answer
 
 
-def list_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def list_runs(text: str, start: int, end: int,
+              max_item_words: int = AnswerConfig.max_list_item_words) -> list[tuple[int, int]]:
     """Spans of two or more consecutive short lines (list items, table rows)
     between ``start`` and ``end``, each with the line that introduces it when
     that line ends with a colon ("... is segmented into:"): the lead-in says
@@ -113,7 +111,7 @@ def list_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if not stripped:
             continue
         words = len(re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{1,4}", stripped))
-        if 0 < words <= _MAX_LIST_ITEM_WORDS and not stripped.endswith((".", "。", ":", "：")):
+        if 0 < words <= max_item_words and not stripped.endswith((".", "。", ":", "：")):
             if run_start is None:
                 run_start, count = lead_in if lead_in is not None else line_start, 0
             run_end, count = line_end, count + 1
@@ -219,8 +217,8 @@ def score_candidates(query: Query, candidates: list[Candidate], lexical: Lexical
     return scores
 
 
-def select_quotes(candidates: list[Candidate], scores: list[float], max_quotes: int = 4,
-                  keep_ratio: float = 0.8, across_reports: bool = False) -> list[tuple[Candidate, float]]:
+def select_quotes(candidates: list[Candidate], scores: list[float], max_quotes: int = AnswerConfig.max_quotes,
+                  keep_ratio: float = AnswerConfig.keep_ratio, across_reports: bool = False) -> list[tuple[Candidate, float]]:
     """The best sentence, plus up to three more that score close to it and
     say something new (not the same span, not the same words).  When the
     question asks across reports, each report's best sentence comes first

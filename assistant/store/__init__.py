@@ -17,6 +17,7 @@ from .base import (
     IndexWriteError,
     Manifest,
     SearchableIndex,
+    TermStatistics,
     rebuild_hint,
     top_rows,
     write_error,
@@ -55,6 +56,6 @@ def new_writer(index_dir: Path | str, settings: Settings, previous):
 
 __all__ = [
     "CURRENT_FILE", "FORMAT_VERSION", "DocumentMap", "Index", "IndexStateError", "IndexWriteError", "IndexWriter",
-    "Manifest", "RefusedFiles", "SearchableIndex", "check_pointer", "current_generation", "generations", "new_writer", "open_index",
+    "Manifest", "RefusedFiles", "SearchableIndex", "TermStatistics", "check_pointer", "current_generation", "generations", "new_writer", "open_index",
     "prune_generations", "rebuild_hint", "remove_leftovers", "top_rows", "write_error",
 ]

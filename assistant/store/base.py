@@ -121,6 +121,17 @@ def top_rows(scores: np.ndarray, depth: int) -> np.ndarray:
     return rows[np.argsort(-scores[rows], kind="stable")][:depth]
 
 
+class TermStatistics(Protocol):
+    """What the lexical side of an index tells about its terms (``lexical.LexicalIndex``,
+    ``store.milvus_bm25.MilvusLexical``): retrieval weighs a question's terms by them, and
+    abstention asks whether the library holds a word at all."""
+
+    size: int  # passages counted
+    doc_freq: dict[str, int]  # token -> how many passages hold it (absent: none)
+
+    def idf(self, token: str) -> float: ...
+
+
 class SearchableIndex(Protocol):
     """The calls retrieval, answers, the web chat and the eval make of an open
     index; the local :class:`~assistant.store.local.Index` and the Milvus
@@ -128,7 +139,7 @@ class SearchableIndex(Protocol):
 
     manifest: Manifest
     chunks: list[Chunk]
-    lexical: object  # term statistics: ``idf(token)``
+    lexical: TermStatistics  # term statistics: ``doc_freq``, ``idf(token)``
 
     @property
     def location(self) -> str: ...
