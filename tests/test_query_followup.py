@@ -125,3 +125,30 @@ def test_what_leans_on_the_previous_question():
     assert leans_on_previous(read("为什么？"))  # too short to name its subject
     assert not leans_on_previous(read("What CAGR does this report give for the SSB market?"))  # names its report
     assert leans_on_previous(read("And for the SSB market?"))  # ... unless elliptical
+
+
+def test_every_follow_up_of_the_eval_sets_reads_as_one_well_formed_question(assistant):
+    """Every follow-up of the tuning and held-out sets, read in its chain as the chat and the eval pass it
+    (the previous turn as it was read): one question, in the asker's language, no two questions glued."""
+    import json
+
+    from conftest import ROOT
+
+    read_in_context = 0
+    for name in ("questions.jsonl", "heldout.jsonl"):
+        rows = [json.loads(line) for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+        asked = {row["id"]: row["question"] for row in rows}
+        for row in rows:
+            if not row.get("follows"):
+                continue
+            previous, current = assistant.read(asked[row["follows"]]), assistant.read(row["question"])
+            query = merge(previous, current)
+            if not query.read_as:
+                assert query is current  # it names its own subject: read on its own
+                continue
+            read_in_context += 1
+            asked[row["id"]] = query.read_as
+            assert well_formed(query.read_as, row["lang"]), (row["id"], query.read_as)
+            assert query.lang == row["lang"], (row["id"], query.read_as)
+            assert previous.text not in query.read_as, (row["id"], query.read_as)  # never the two questions glued
+    assert read_in_context >= 40

@@ -113,7 +113,7 @@ def test_history_survives_a_reload_and_follow_ups_are_read_in_context(page):
     ask(page, "And in 2030?", 1)
     follow_up = turn_at(page, 1)
     read_as = follow_up.locator(".read-as").inner_text()
-    assert read_as.startswith("Read as: ") and "telemedicine" in read_as.lower() and "2030" in read_as
+    assert read_as == "Read as: What was the telemedicine market size in 2030?"  # one question, rebuilt
     page.screenshot(path=str(DOCS / "follow-up.png"))
     first_quote = turn_at(page, 0).locator("q.quote").first.text_content()
 

@@ -274,7 +274,9 @@ def _put_in_place(base: str, previous: Query, stated: dict[str, tuple[Span, str]
 
 
 def _core(text: str) -> str:
-    return _END_RE.sub("", text.strip())
+    """A question without its closing mark; a mark inside it (a note after the question: "...多少？(2026-2032
+    报告)") is dropped, so that the question rebuilt from it has one, at its end."""
+    return re.sub(r"\s*[?？]\s*", " ", _END_RE.sub("", text.strip()))
 
 
 def _drop_opener(text: str, lang: str) -> str:
