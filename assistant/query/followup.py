@@ -99,8 +99,11 @@ def _in_language(previous: Query, current: Query) -> Query:
 def _searched(rebuilt: str, previous: Query, current: Query, restated: bool) -> str:
     """The rebuilt question with the turn's words it does not hold beside it: a follow-up that only restates
     adds its own wording ("And the 2031 projection?" asks for a projection, and the year it restates weighs
-    as in its own words)."""
-    return f"{rebuilt} {current.text}" if restated else rebuilt
+    as in its own words); one that keeps only the previous question's report reference adds the previous
+    question ("What about monitoring devices?" after a question on device types searches for device types)."""
+    if restated:
+        return f"{rebuilt} {current.text}"
+    return rebuilt if _subject(previous, current) in rebuilt else f"{rebuilt} {previous.text}"
 
 
 def restates_only(previous: Query, current: Query) -> bool:
