@@ -109,6 +109,11 @@ class AnswerConfig:
     """How an answer is put together and when it abstains (:mod:`assistant.answer`, the pipeline)."""
 
     candidate_hits: int = 8  # the hits whose sentences are candidates for quoting
+    quotable_min_words: int = 3  # a shorter sentence (English words, Chinese characters) is no candidate
+    boilerplate_link_words: int = 8  # a line with a link and fewer words is a sales or navigation line ...
+    boilerplate_call_words: int = 16  # ... and so is a call to action ("Request a sample") with fewer
+    name_alike_share: float = 0.85  # a sentence holding a title or heading, or held by it, at this share of its length ...
+    name_alike_min_chars: int = 20  # ... (and at least this long) is that title or heading, not a candidate
     sentence_reach: int = 400  # characters past a passage's edge a sentence it cuts is followed to its end
     max_list_item_words: int = 12  # a longer line is no list item
     max_quotes: int = 4  # the best sentence and up to this many in all ...

@@ -50,7 +50,8 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titl
         previous: Candidate | None = None
         for start, end in whole_sentences(text, chunk.start, chunk.end, config.sentence_reach):
             sentence = text[start:end]
-            if _is_quotable(sentence) and not _is_a_name(_squash(sentence), names) and not is_boilerplate(sentence):
+            if _is_quotable(sentence, config) and not _is_a_name(_squash(sentence), names, config) \
+                    and not is_boilerplate(sentence, config):
                 single = Candidate(hit, rank, start, end, sentence)
                 candidates.append(single)
                 if explanations and previous is not None and "\n" not in text[previous.end:start]:
@@ -83,14 +84,14 @@ _CALL_TO_ACTION_RE = re.compile(
     r".{0,40}\b(?:sample|report|analyst|discount|pdf|copy|brochure|quote|toc|customi[sz]ation|us)\b", re.I)
 
 
-def is_boilerplate(sentence: str) -> bool:
+def is_boilerplate(sentence: str, config: AnswerConfig = AnswerConfig()) -> bool:
     """A sales or navigation line: a link with little else around it, a call
     to action ("Request a sample of this report"), or a line that only
     announces what follows ("By Region:", "... is segmented into:")."""
     words = re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", _URL_RE.sub("", sentence))
-    if _URL_RE.search(sentence) and len(words) < 8:
+    if _URL_RE.search(sentence) and len(words) < config.boilerplate_link_words:
         return True
-    if _CALL_TO_ACTION_RE.search(sentence) and len(words) < 16:
+    if _CALL_TO_ACTION_RE.search(sentence) and len(words) < config.boilerplate_call_words:
         return True
     return sentence.rstrip().endswith((":", "："))  # it announces what follows: the list is the answer
 
@@ -129,20 +130,21 @@ def _squash(text: str) -> str:
     return re.sub(r"\W+", "", text.lower())
 
 
-def _is_a_name(sentence: str, names: list[str]) -> bool:
+def _is_a_name(sentence: str, names: list[str], config: AnswerConfig) -> bool:
     """The sentence is a title or heading: one holds the other, and the two
     are of about one length (a heading tag left open in broken HTML can
     swallow a paragraph, which is still a sentence)."""
     def alike(a: str, b: str) -> bool:
-        return a in b and len(a) >= 0.85 * len(b)
+        return a in b and len(a) >= config.name_alike_share * len(b)
 
-    return any(sentence and (sentence == name or (len(sentence) >= 20 and (alike(sentence, name) or alike(name, sentence))))
+    return any(sentence and (sentence == name or (len(sentence) >= config.name_alike_min_chars
+                                                  and (alike(sentence, name) or alike(name, sentence))))
                for name in names)
 
 
-def _is_quotable(sentence: str) -> bool:
+def _is_quotable(sentence: str, config: AnswerConfig) -> bool:
     words = re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", sentence)
-    return len(words) >= 3 and not re.fullmatch(r"[\s|:\-]*", sentence)
+    return len(words) >= config.quotable_min_words and not re.fullmatch(r"[\s|:\-]*", sentence)
 
 
 def lexical_coverage(question_tokens: list[str], text: str, lexical: LexicalIndex) -> float:
