@@ -10,7 +10,6 @@ An answer is four steps: candidates (``quotes.candidate_sentences``) -> score
 (``quotes.score_candidates``) -> select (``quotes.select_quotes``) -> cite
 (``quotes.order_and_cite``); the pipeline runs them, after the reasons.
 """
-from .reasons import REASONS, LibraryStats, abstention_reason
 from .comparison import compare
 from .conflicts import extract_figures, find_conflicts
 from .model import Answer, Candidate, Citation, Quote
@@ -23,8 +22,10 @@ from .quotes import (
     score_candidates,
     select_quotes,
 )
+from .reasons import REASONS, LibraryStats, abstention_reason
 
 __all__ = [
-    "REASONS", "Answer", "LibraryStats", "abstention_reason", "Candidate", "Citation", "ParallelFinder", "Quote", "candidate_sentences",
-    "compare", "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "order_and_cite", "score_candidates", "select_quotes",
+    "REASONS", "Answer", "Candidate", "Citation", "LibraryStats", "ParallelFinder", "Quote", "abstention_reason",
+    "candidate_sentences", "compare", "extract_figures", "find_conflicts", "in_asker_language", "lexical_coverage",
+    "order_and_cite", "score_candidates", "select_quotes",
 ]

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 from ..config import AnswerConfig, QuoteWeights
 from ..ingest import detect_lang, sentence_spans
-from ..lexical import LexicalIndex, tokenize
 from ..ingest.years import YEAR_RE
+from ..lexical import LexicalIndex, tokenize
 from ..query import Query
 from ..retrieval import Hit
 from ..store import DocumentMap

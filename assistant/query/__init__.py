@@ -16,8 +16,8 @@ from .question import (
     normalize_question,
     parse_query,
     question_intent,
-    read_text,
     question_names,
+    read_text,
     validate_question,
 )
 from .reports import ReportMatch, match_reports

@@ -92,7 +92,8 @@ def _in_language(previous: Query, current: Query) -> Query:
     """A short follow-up in the previous question's language even where its names outweigh its words:
     "那 Northwind 呢？" after a Chinese question is Chinese."""
     if previous.lang == "zh" and current.lang == "en" and _CJK_RE.search(current.text):
-        return replace(current, lang="zh", regions=tuple(current.text[start:end] for start, end in region_spans(current.text, "zh")))
+        regions = tuple(current.text[start:end] for start, end in region_spans(current.text, "zh"))
+        return replace(current, lang="zh", regions=regions)
     return current
 
 
