@@ -139,6 +139,12 @@ def test_abstention_and_doc_coverage_metrics():
     assert report["metrics"]["doc_coverage@10"] == 0.5
     assert report["metrics"]["abstain_unanswerable"] == 1.0 and report["metrics"]["false_abstain"] == 0.0
     assert report["by_kind"]["cross-doc"]["hit@1"] == 1.0
+    assert set(report["by_turn"]) == {"first"}
+    follow_up = Question("f", "And in 2032?", ["x.md"], ["evidence"], "en", "number", follows="a")
+    missed = Result(follow_up, [{"relevant": False, "doc_id": "x.md"}], abstained=False, n_relevant=1, quotes_right=[False])
+    by_turn = evaluate([*results, missed])["by_turn"]
+    assert by_turn["follow-up"]["hit@1"] == 0.0 and by_turn["follow-up"]["answer_accuracy"] == 0.0
+    assert by_turn["first"]["hit@1"] == 1.0
 
 
 def test_recursive_splitter_baseline_covers_text_within_size():

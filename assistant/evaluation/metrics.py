@@ -64,7 +64,8 @@ def _mean(values: list[float]) -> float | None:
 
 
 def evaluate(results: list[Result]) -> dict:
-    """The JSON of ``assistant eval --json``: overall, by lang, by kind."""
+    """The JSON of ``assistant eval --json``: overall, by lang, by kind, and by turn ("first" questions,
+    "follow-up" ones asked after the turn they follow)."""
     report = summarize(results)
     for field_name in ("lang", "kind"):
         groups: dict[str, list[Result]] = {}
@@ -73,4 +74,8 @@ def evaluate(results: list[Result]) -> dict:
             if value is not None:
                 groups.setdefault(value, []).append(result)
         report[f"by_{field_name}"] = {value: summarize(group)["metrics"] for value, group in sorted(groups.items())}
+    turns: dict[str, list[Result]] = {}
+    for result in results:
+        turns.setdefault("follow-up" if result.question.follows else "first", []).append(result)
+    report["by_turn"] = {turn: summarize(group)["metrics"] for turn, group in sorted(turns.items())}
     return report
