@@ -44,17 +44,8 @@ class ChunkerSettings:
         return {**asdict(self), "rules_version": CHUNKING_RULES_VERSION, "tokenizer_version": TOKENIZER_VERSION}
 
 
-@dataclass(frozen=True)
-class QuoteWeights:
-    """How candidate sentences are scored (:func:`assistant.answer.quotes.score_candidates`).
-    Chosen on eval/questions.jsonl (309 questions): top quote right 0.551 ->
-    0.604, some quote right 0.690 -> 0.731 against the weights before
-    (translation off, rank_scale 1, no enumeration bonus, no blurb penalty)."""
-
-    coverage: float = 0.6  # term overlap; the rest of the unit goes to the hit's rank
-    rank_scale: float = 4.0  # prior 1 / (1 + rank / rank_scale): the eighth hit still counts
-    enumeration: float = 0.2  # bonus for a full list when the question asks for one
-    title_blurb: float = 0.2  # penalty for a sentence restating its report's title
+#: The answer ranker shipped with the package (``assistant train-ranker`` writes it; model card beside it).
+DEFAULT_RANKER = PROJECT_ROOT / "assistant" / "models" / "answer_ranker.json"
 
 
 @dataclass(frozen=True)
@@ -107,14 +98,21 @@ class Settings:
     # it is set like the Chinese one, 0.5, so an English question can reach a
     # report written only in Chinese through words, as a Chinese one reaches English.
     fusion_weights: dict = field(default_factory=lambda: {
-        "en": {"dense": 1.0, "multilingual": 0.5, "cross": 0.1, "lexical": 2.0, "translated": 0.5, "sentence": 3.0},
-        "zh": {"dense": 0.0, "multilingual": 2.0, "cross": 0.0, "lexical": 0.5, "translated": 0.5, "sentence": 3.0},
+        "en": {"dense": 1.0, "multilingual": 0.5, "cross": 0.1, "lexical": 2.0, "translated": 0.5, "sentence": 3.0,
+               "sentence_dense": 0.0},
+        "zh": {"dense": 0.0, "multilingual": 2.0, "cross": 0.0, "lexical": 0.5, "translated": 0.5, "sentence": 3.0,
+               "sentence_dense": 0.0},
     })
     # Below the first `diversify_after` hits (the first one, when the question
     # asks across reports), each further hit from the same report ranks this
     # much lower (1 = off), so other reports on the question surface too.
     same_report_decay: float = 0.8
-    quote_weights: QuoteWeights = field(default_factory=QuoteWeights)
+    # The answer ranker's model file (a path; "" is the shipped one, DEFAULT_RANKER).
+    ranker: str = ""
+    # Passages whose sentences are candidates: the top hits, plus the passages of the
+    # library's nearest sentences (by cosine) that the top hits lack.
+    candidate_hits: int = 8
+    sentence_list_passages: int = 3
     diversify_after: int = 5
     # Abstain when the best hit's relevance (cosine or term coverage) is lower.
     abstain_below: float = 0.0

@@ -6,12 +6,15 @@ answer from the same persisted index in the same way.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from . import indexer
 from .answer import (
     Answer,
+    Candidate,
     ParallelFinder,
     asked_year,
     candidate_sentences,
@@ -21,12 +24,14 @@ from .answer import (
     lexical_coverage,
     library_coverage,
     order_and_cite,
-    score_candidates,
     select_quotes,
     unanswerable_reason,
     year_not_covered,
 )
-from .config import Settings
+from .answer.features import FeatureInputs, feature_matrix
+from .answer.ranker import get_ranker
+from .answer.vectors import candidate_vectors
+from .config import DEFAULT_RANKER, Settings
 from .embedding import channel_mismatch, load_encoders
 from .ingest.cards import library_cards
 from .ingest.facts import library_facts, metric_of
@@ -35,7 +40,21 @@ from .query import Query, normalize_question, parse_query
 from .query.followup import resolve_follow_up
 from .retrieval import Hit, Retriever
 from .store import IndexStateError, open_index
-from .translation import get_translator
+from .store.sentences import SENTENCE_RULES_VERSION
+from .translation import get_translator, translate_query
+
+
+@dataclass
+class RankedCandidates:
+    """One question's candidates, scored: what the answer is chosen from (and what training learns from)."""
+
+    query: Query  # as read (a follow-up merged with the turn before)
+    own: Query  # the question alone
+    read_as: str
+    hits: list[Hit]
+    candidates: list[Candidate]
+    features: np.ndarray  # one row of answer.features.FEATURES per candidate
+    scores: np.ndarray  # the ranker's probability that each candidate answers the question
 
 
 def check_settings(index, settings: Settings, encoders: dict) -> None:
@@ -46,6 +65,9 @@ def check_settings(index, settings: Settings, encoders: dict) -> None:
         raise IndexStateError(f"The index in {index.location} {mismatch}; {hint}.")
     if index.manifest.chunker != settings.chunker.as_dict():
         raise IndexStateError(f"The index in {index.location} was built with other chunker settings; {hint}.")
+    if settings.store == "local" and index.manifest.sentences.get("rules_version") != SENTENCE_RULES_VERSION:
+        raise IndexStateError(f"The index in {index.location} has no sentence vectors of this version (the answer "
+                              f"ranker reads them); {hint} (it re-uses the passage vectors).")
 
 
 def stale_files(index) -> list[str]:
@@ -57,10 +79,13 @@ def stale_files(index) -> list[str]:
 class Assistant:
     """Loads the index and the models once; answers many questions."""
 
-    def __init__(self, index_dir: Path | str = "index", settings: Settings = Settings(), check_fresh: bool = True) -> None:
+    def __init__(self, index_dir: Path | str = "index", settings: Settings = Settings(), check_fresh: bool = True,
+                 load_ranker: bool = True) -> None:
+        """``load_ranker``: False only to collect training rows (answers need the ranker)."""
         self.settings = settings
         self.index_dir = Path(index_dir)
         self.encoders = load_encoders(settings)
+        self.ranker = get_ranker(settings.ranker or DEFAULT_RANKER) if load_ranker else None
         self._lock = threading.RLock()
         self._open(check_fresh)
 
@@ -99,40 +124,84 @@ class Assistant:
         """The question as the assistant reads it (language, intent, named reports)."""
         return parse_query(question, self.settings.max_question_chars, self.cards)
 
-    def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None,
-            follow_up_of: str | None = None) -> Answer:
-        """Answer ``question``; ``follow_up_of``, the previous question of the
-        conversation, lets an elliptical one ("And by 2032?") inherit what it
-        leaves out (the answer's ``read_as`` says how it was read)."""
-        retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
+    def rank_candidates(self, question: str, k: int | None = None, mode: str = "hybrid",
+                        doc_ids: set[str] | None = None, follow_up_of: str | None = None) -> RankedCandidates:
+        """Read the question, search, and score every sentence the answer could
+        quote with the answer ranker.  ``follow_up_of``, the previous question of
+        the conversation, lets an elliptical one ("And by 2032?") inherit what it
+        leaves out (``read_as`` says how it was read)."""
+        retriever = self.retriever  # one generation for the whole answer
         query = own = self.read(question)
         read_as = resolve_follow_up(query.text, normalize_question(follow_up_of) if follow_up_of else None,
                                      names_report=bool(query.reports.doc_ids))
         if read_as:
             query = replace(self.read(read_as), shown=query.shown)
-        question = query.text
-        prefer = self._preferred(query, retriever.index)
-        k = k or self.settings.top_k
-        query_vectors = retriever.encode_query(question)
-        hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors, prefer=prefer,
+        index = retriever.index
+        query_vectors = retriever.encode_query(query.text)
+        hits = retriever.search(query.text, max(k or self.settings.top_k, self.settings.candidate_hits), mode, doc_ids,
+                                query_vectors=query_vectors, prefer=self._preferred(query, index),
                                 ignore=frozenset(query.reports.words))
-        documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
+        passages = hits[:self.settings.candidate_hits] + self._sentence_list_hits(query, hits, query_vectors, doc_ids)
+        documents = {hit.chunk.doc_id: index.document(hit.chunk.doc_id) for hit in passages}
         titles = {card.doc_id: card.title for card in self.cards}
-        candidates = candidate_sentences(hits, documents, titles=titles, lists=query.intent == "list",
-                                         explanations=query.intent == "reason")
-        relevance = self.relevance(question, hits, retriever)
-        answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=read_as or "")
-        reason = (unanswerable_reason(question, retriever.index, set(query.reports.words))
+        candidates = candidate_sentences(passages, documents, max_hits=len(passages), titles=titles,
+                                         lists=query.intent == "list", explanations=query.intent == "reason")
+        candidates = [replace(candidate, from_sentence_list=candidate.rank >= self.settings.candidate_hits)
+                      for candidate in candidates]
+        inputs = FeatureInputs(
+            query=query, hits=hits, query_vectors=query_vectors,
+            candidate_vectors=candidate_vectors(index, self.encoders, candidates),
+            idf=index.lexical.idf, translated=translate_query(query.text), titles=titles,
+            doc_lengths={doc_id: len(document.text) for doc_id, document in documents.items()},
+            ignore=frozenset(query.reports.words),
+        )
+        features = feature_matrix(candidates, inputs)
+        scores = self.ranker.probabilities(features) if self.ranker is not None else np.zeros(len(candidates))
+        return RankedCandidates(query, own, read_as or "", hits, candidates, features, scores)
+
+    def _sentence_list_hits(self, query: Query, hits: list[Hit], query_vectors, doc_ids) -> list[Hit]:
+        """The passages of the library's sentences nearest the question (by
+        cosine, in the channel that reads its language) that the top hits
+        lack: the answer may come from a passage the other lists ranked low."""
+        index, wanted = self.retriever.index, self.settings.sentence_list_passages
+        if index.sentences is None or wanted <= 0:
+            return []
+        channel = "multilingual" if query.lang == "zh" and "multilingual" in index.channels else index.channels[0]
+        seen = {hit.row for hit in hits[:self.settings.candidate_hits]}
+        extra: list[Hit] = []
+        for sentence_row, score in index.search_sentences(channel, query_vectors[channel], 4 * wanted, doc_ids):
+            row = int(index.sentences.chunk_rows[sentence_row])
+            if row in seen:
+                continue
+            seen.add(row)
+            extra.append(Hit(chunk=index.chunks[row], row=row, score=0.0, dense_score=score if channel == "dense" else 0.0,
+                             lexical_score=0.0, multilingual_score=score if channel != "dense" else 0.0))
+            if len(extra) == wanted:
+                break
+        return extra
+
+    def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None,
+            follow_up_of: str | None = None) -> Answer:
+        """Answer ``question`` with the sentences the ranker scores best (see :meth:`rank_candidates`)."""
+        retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
+        ranked = self.rank_candidates(question, k, mode, doc_ids, follow_up_of)
+        query, own, hits, candidates = ranked.query, ranked.own, ranked.hits, ranked.candidates
+        k = k or self.settings.top_k
+        relevance = self.relevance(query.text, hits, retriever)
+        answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=ranked.read_as)
+        best = float(ranked.scores.max()) if len(ranked.scores) else 0.0
+        reason = (unanswerable_reason(query.text, retriever.index, set(query.reports.words))
                   or self._off_topic(own, query.lang, hits, retriever.index)
-                  or year_not_covered(own.text, retriever.index, prefer or None))
+                  or year_not_covered(own.text, retriever.index, self._preferred(query, retriever.index) or None)
+                  or self._unsure(best))
         if not candidates or reason or relevance < self.settings.abstain_below:
             answer.abstained = True
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
                               "The closest passages are listed below as possibly related, not as an answer.")
             return answer
-        scores = score_candidates(question, candidates, retriever.index.lexical, ignore=set(query.reports.words),
-                                  intent=query.intent, titles=titles, weights=self.settings.quote_weights)
-        chosen = select_quotes(candidates, scores, across_reports=query.across_reports)
+        chosen = select_quotes(candidates, list(ranked.scores), across_reports=query.across_reports)
+        documents = {candidate.hit.chunk.doc_id: retriever.index.document(candidate.hit.chunk.doc_id)
+                     for candidate, _ in chosen}
         answer.quotes = order_and_cite(
             chosen, documents,
             lambda candidate: parallel.parallel_sentence(candidate.hit.row, candidate.text, documents[candidate.hit.chunk.doc_id]),
@@ -141,7 +210,21 @@ class Assistant:
         answer.conflicts = find_conflicts(answer.quotes, self.markets)
         if query.intent == "comparison":
             answer.comparison = self._comparison(query, hits)
+        answer.explanations = self._explanations(ranked, chosen)
         return answer
+
+    def _unsure(self, best: float) -> str | None:
+        """The ranker's reason to abstain: no candidate is likely enough to answer."""
+        if best >= self.ranker.abstain_below:
+            return None
+        return (f"No sentence of the closest passages reads as an answer to this question (the answer ranker gives "
+                f"the best one {best:.0%}, below its {self.ranker.abstain_below:.0%} threshold).")
+
+    def _explanations(self, ranked: RankedCandidates, chosen) -> dict[tuple[str, int, int], list]:
+        """Each chosen candidate's top features, keyed by its span (for ``ask --explain``)."""
+        position = {id(candidate): i for i, candidate in enumerate(ranked.candidates)}
+        return {(candidate.hit.chunk.doc_id, candidate.start, candidate.end):
+                self.ranker.explain(ranked.features[position[id(candidate)]]) for candidate, _ in chosen}
 
     def _comparison(self, query: Query, hits: list[Hit]) -> list[dict]:
         """Each report's figure for the market the question names (else the

@@ -160,6 +160,8 @@ class Retriever:
         translated = translate_query(query) if mode == "hybrid" else None
         if mode == "hybrid" and weights.get("translated", 0.0) > 0:
             rankings.append((self._translated_rows(translated, query_lang, depth, doc_ids), weights["translated"]))
+        if mode == "hybrid" and weights.get("sentence_dense", 0.0) > 0 and query_vectors:
+            rankings.append((self._sentence_dense_rows(query_vectors, query_lang, depth, doc_ids), weights["sentence_dense"]))
         if mode == "hybrid" and weights.get("sentence", 0.0) > 0:
             candidates = {row for ranking, _ in rankings for row in ranking[:SENTENCE_CANDIDATES_PER_LIST]}
             rankings.append((self._sentence_rows(query, translated, query_lang, candidates, ignore), weights["sentence"]))
@@ -234,6 +236,21 @@ class Retriever:
 
         scored = {row: best_sentence(row) for row in candidates}
         return [row for row in sorted(scored, key=lambda row: (-scored[row], row)) if scored[row] > 0]
+
+    def _sentence_dense_rows(self, query_vectors, query_lang: str, depth: int, doc_ids: set[str] | None) -> list[int]:
+        """Passages ranked by their nearest stored sentence (cosine, in the
+        channel that reads the question's language): one sentence that says
+        what the question asks lifts its passage, however long the passage."""
+        index = self.index
+        if getattr(index, "sentences", None) is None:
+            return []
+        channel = "multilingual" if query_lang == "zh" and "multilingual" in index.channels else self.primary
+        rows: dict[int, None] = {}
+        for sentence_row, _ in index.search_sentences(channel, query_vectors[channel], 4 * depth, doc_ids):
+            rows.setdefault(int(index.sentences.chunk_rows[sentence_row]), None)
+            if len(rows) == depth:
+                break
+        return list(rows)
 
     def _sentence_tokens(self, row: int) -> list[set[str]]:
         """Each sentence of a passage as a set of tokens (cached: chunks never change in an open index)."""

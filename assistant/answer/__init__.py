@@ -1,7 +1,8 @@
 """Answers: sentences quoted verbatim from the reports, each with its citation.
 
-``model`` (Citation, Quote, Answer), ``quotes`` (choosing and citing the
-sentences), ``parallel`` (the same passage in a bilingual report's other
+``model`` (Citation, Quote, Answer), ``quotes`` (candidates, selection and
+citations), ``features`` and ``ranker`` (the learned answer ranker that scores
+candidates), ``vectors`` (candidates' stored sentence vectors), ``parallel`` (the same passage in a bilingual report's other
 language), ``conflicts`` (figures that differ between reports), ``comparison``
 (each report's figure for one market, metric and year) and
 ``abstention`` (when the reports cannot answer).
@@ -21,12 +22,11 @@ from .quotes import (
     in_asker_language,
     lexical_coverage,
     order_and_cite,
-    score_candidates,
     select_quotes,
 )
 
 __all__ = [
     "RARE_NAME_MAX_CHUNKS", "Answer", "Candidate", "Citation", "ParallelFinder", "Quote", "candidate_sentences",
-    "asked_year", "compare", "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "library_coverage", "year_not_covered", "order_and_cite", "score_candidates", "select_quotes",
+    "asked_year", "compare", "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "library_coverage", "year_not_covered", "order_and_cite", "select_quotes",
     "unanswerable_reason",
 ]

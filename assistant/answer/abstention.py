@@ -8,7 +8,8 @@ from typing import NamedTuple
 from ..ingest import sentence_spans
 from ..lexical import tokenize
 from ..query import asks_for_quantity, question_names
-from .quotes import FIGURE_RE, strip_urls
+from .features import FIGURE_RE
+from .quotes import strip_urls
 
 #: A name in at most this many chunks is "rarely named" (a company in a list).
 RARE_NAME_MAX_CHUNKS = 3

@@ -21,7 +21,6 @@ import numpy as np
 from ..config import (
     PROJECT_ROOT,
     ChunkerSettings,
-    QuoteWeights,
     Settings,
     setup_offline_environment,
 )
@@ -88,8 +87,6 @@ def _settings_to_dict(settings: Settings) -> dict:
 def _settings_from_dict(data: dict) -> Settings:
     data = dict(data)
     data["chunker"] = ChunkerSettings(**data["chunker"])
-    if "quote_weights" in data:
-        data["quote_weights"] = QuoteWeights(**data["quote_weights"])
     known = Settings.__dataclass_fields__
     return Settings(**{key: value for key, value in data.items() if key in known})
 
