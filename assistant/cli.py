@@ -28,6 +28,8 @@ def _settings(args) -> Settings:
         settings = settings.with_changes(model=args.model)
     if getattr(args, "backend", None):
         settings = settings.with_changes(backend=args.backend)
+    if getattr(args, "ranker", None):
+        settings = settings.with_changes(ranker=str(args.ranker))
     if getattr(args, "chunk_tokens", None) and isinstance(args.chunk_tokens, int):
         settings = settings.with_changes(chunker=ChunkerSettings(max_tokens=args.chunk_tokens))
     store = getattr(args, "store", None) or settings.store
@@ -278,6 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--model", help="sentence-transformers model name or local folder (default: the bundled all-MiniLM-L6-v2)")
         sub.add_argument("--backend", choices=EMBEDDING_BACKENDS,
                          help="how the dense model runs: onnx (ONNX Runtime, default) or torch (sentence-transformers)")
+        sub.add_argument("--ranker", type=Path, metavar="FILE",
+                         help="answer ranker model file (default: the shipped assistant/models/answer_ranker.json)")
         sub.add_argument("--store", choices=("local", "milvus"), default="local",
                          help="where the index lives: local files in --index (default) or Milvus")
         sub.add_argument("--milvus-uri", help="with --store milvus: a file path (Milvus Lite) or http(s)://host:19530; "
@@ -326,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--all", action="store_true",
                      help="every set (tuning, held-out, external) with the two peer baselines: a table, "
                           "eval/results/all.md, all.json and all.png")
+    sub.add_argument("--crosslingual", action="store_true",
+                     help="split the bilingual seeds into an English and a Chinese library and ask each set's questions "
+                          "over the library of the other language (eval/results/crosslingual.md)")
     sub.add_argument("--report", type=Path, help="write a Markdown report of the metrics and misses")
     sub.add_argument("--compare", action="store_true", help="compare modes (and chunk budgets) and write a table + plot")
     sub.add_argument("--chunk-tokens", help="with --compare: comma-separated chunk budgets, e.g. 96,160,256")

@@ -113,6 +113,10 @@ class Settings:
     # library's nearest sentences (by cosine) that the top hits lack.
     candidate_hits: int = 8
     sentence_list_passages: int = 3
+    # Quotes after the first: candidates whose ranker probability is at least this share of the best one's.
+    quote_keep_ratio: float = 0.8
+    # Abstain when the ranker's probability for the best candidate is below this (None: the model file's own).
+    ranker_abstain_below: float | None = None
     diversify_after: int = 5
     # Abstain when the best hit's relevance (cosine or term coverage) is lower.
     abstain_below: float = 0.0

@@ -138,10 +138,11 @@ class Assistant:
             query = replace(self.read(read_as), shown=query.shown)
         index = retriever.index
         query_vectors = retriever.encode_query(query.text)
+        prefer = self._preferred(query, index)
         hits = retriever.search(query.text, max(k or self.settings.top_k, self.settings.candidate_hits), mode, doc_ids,
-                                query_vectors=query_vectors, prefer=self._preferred(query, index),
-                                ignore=frozenset(query.reports.words))
-        passages = hits[:self.settings.candidate_hits] + self._sentence_list_hits(query, hits, query_vectors, doc_ids)
+                                query_vectors=query_vectors, prefer=prefer, ignore=frozenset(query.reports.words))
+        passages = hits[:self.settings.candidate_hits] + self._sentence_list_hits(query, hits, query_vectors,
+                                                                                 doc_ids or prefer or None)
         documents = {hit.chunk.doc_id: index.document(hit.chunk.doc_id) for hit in passages}
         titles = {card.doc_id: card.title for card in self.cards}
         candidates = candidate_sentences(passages, documents, max_hits=len(passages), titles=titles,
@@ -162,7 +163,8 @@ class Assistant:
     def _sentence_list_hits(self, query: Query, hits: list[Hit], query_vectors, doc_ids) -> list[Hit]:
         """The passages of the library's sentences nearest the question (by
         cosine, in the channel that reads its language) that the top hits
-        lack: the answer may come from a passage the other lists ranked low."""
+        lack: the answer may come from a passage the other lists ranked low.
+        ``doc_ids``: the scope, or the reports the question names."""
         index, wanted = self.retriever.index, self.settings.sentence_list_passages
         if index.sentences is None or wanted <= 0:
             return []
@@ -199,7 +201,8 @@ class Assistant:
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
                               "The closest passages are listed below as possibly related, not as an answer.")
             return answer
-        chosen = select_quotes(candidates, list(ranked.scores), across_reports=query.across_reports)
+        chosen = select_quotes(candidates, list(ranked.scores), keep_ratio=self.settings.quote_keep_ratio,
+                               across_reports=query.across_reports)
         documents = {candidate.hit.chunk.doc_id: retriever.index.document(candidate.hit.chunk.doc_id)
                      for candidate, _ in chosen}
         answer.quotes = order_and_cite(
@@ -215,10 +218,12 @@ class Assistant:
 
     def _unsure(self, best: float) -> str | None:
         """The ranker's reason to abstain: no candidate is likely enough to answer."""
-        if best >= self.ranker.abstain_below:
+        threshold = self.settings.ranker_abstain_below
+        threshold = self.ranker.abstain_below if threshold is None else threshold
+        if best >= threshold:
             return None
         return (f"No sentence of the closest passages reads as an answer to this question (the answer ranker gives "
-                f"the best one {best:.0%}, below its {self.ranker.abstain_below:.0%} threshold).")
+                f"the best one {best:.0%}, below its {threshold:.0%} threshold).")
 
     def _explanations(self, ranked: RankedCandidates, chosen) -> dict[tuple[str, int, int], list]:
         """Each chosen candidate's top features, keyed by its span (for ``ask --explain``)."""
@@ -255,7 +260,7 @@ class Assistant:
         """The abstention message when no report covers the question's topic.
         ``own``: the question as asked (a follow-up without the turn before
         it), so a new topic is not hidden by the previous question's words."""
-        coverage = library_coverage(own.text, index.lexical, get_translator())
+        coverage = library_coverage(own.text, index.lexical, get_translator(), self.retriever.doc_language_set)
         settings = self.settings
         if coverage.share > settings.topic_coverage_max:
             return None

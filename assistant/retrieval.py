@@ -97,6 +97,7 @@ class Retriever:
         for chunk in index.chunks:
             languages.setdefault(chunk.doc_id, set()).add(chunk.lang)
         self.doc_languages = languages
+        self.doc_language_set = set().union(*languages.values()) if languages else set()  # the library's languages
         self._sentences: dict[int, list[set[str]]] = {}
 
     def encode_query(self, query: str) -> dict[str, np.ndarray]:

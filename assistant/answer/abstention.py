@@ -49,6 +49,11 @@ def spelled_out(acronym: str, chunks) -> bool:
     return any(pattern.search(chunk.text) for chunk in chunks)
 
 
+def _written_in(index) -> set[str]:
+    """The languages the library's passages are written in."""
+    return {chunk.lang for chunk in index.chunks}
+
+
 def unanswerable_reason(question: str, index, report_words: frozenset[str] | set[str] = frozenset()) -> str | None:
     """Why the reports cannot answer, when that is plain to see:
 
@@ -61,6 +66,8 @@ def unanswerable_reason(question: str, index, report_words: frozenset[str] | set
     publisher, say); they are not what the question asks about.
     """
     chunks, lexical = index.chunks, index.lexical
+    if "en" not in _written_in(index):
+        return None  # a Latin-script name proves nothing by its absence from a library written in Chinese
     names = [name for name in question_names(question) if not set(tokenize(name)) <= set(report_words)]
     for name in names:
         tokens = tokenize(name)
@@ -123,14 +130,16 @@ class TopicCoverage(NamedTuple):
         return self.total - self.seen
 
 
-def library_coverage(question: str, lexical, translator) -> TopicCoverage:
+def library_coverage(question: str, lexical, translator, languages: set[str] = frozenset({"en", "zh"})) -> TopicCoverage:
     """The share of the question's topic terms that the library holds at all.
 
     Topic terms are its key terms less :data:`MARKET_VOCABULARY`.  A Chinese
     term counts when the library has its characters (every character pair) or,
     for a report only in English, most of its English gloss words; a Latin
-    word when the library has it.  A question about a topic no report covers
-    names things the library never mentions."""
+    word when the library has it; in a library with no English text
+    (``languages``), when it has one of its Chinese translations, and a Latin
+    word with no translation is not judged at all.  A question about a topic no report
+    covers names things the library never mentions."""
     terms = [(word, glosses) for word, glosses in translator.key_terms(question)
              if word not in MARKET_VOCABULARY and not (glosses and set(glosses) & MARKET_VOCABULARY)]
     def known(text: str) -> bool:
@@ -141,5 +150,11 @@ def library_coverage(question: str, lexical, translator) -> TopicCoverage:
         words = [gloss for gloss in glosses if len(gloss) >= 3]
         return bool(words) and 2 * sum(known(word) for word in words) > len(words)
 
-    seen = sum(1 for word, glosses in terms if known(word) or gloss_known(glosses))
+    def translation_known(word: str) -> bool:
+        return any(known(term) for term in translator.en_to_zh(word) if term != word)
+
+    if "en" not in languages:
+        terms = [(word, glosses) for word, glosses in terms if glosses or translator.en_to_zh(word)]
+    seen = sum(1 for word, glosses in terms if known(word) or gloss_known(glosses)
+               or (not glosses and "en" not in languages and translation_known(word)))
     return TopicCoverage(seen, len(terms))

@@ -39,6 +39,8 @@ FEATURES: tuple[str, ...] = (
     "cos_dense", "cos_dense_gap", "cos_dense_rank", "cos_multi", "cos_multi_gap", "cos_multi_rank",
     # words: IDF-weighted share of the question's terms the candidate holds (directly, through the translation)
     "coverage", "coverage_gap", "coverage_translated", "matched_idf", "bm25", "bm25_gap",
+    # the same, for the question's terms its report's title lacks (the words that name the topic of every sentence)
+    "coverage_untitled", "coverage_untitled_gap",
     # the passage it comes from: its rank and scores in the lists
     "hit_rank", "hit_fused", "hit_dense", "hit_multi", "hit_lexical", "from_sentence_list",
     # the question as read, and whether the candidate holds what it asks for
@@ -48,6 +50,7 @@ FEATURES: tuple[str, ...] = (
     "names_report",
     # the candidate itself
     "is_list", "is_pair", "fragment", "table_row", "restates_title", "same_lang", "length", "doc_position",
+    "opens_paragraph",
 )
 
 
@@ -125,6 +128,7 @@ def feature_matrix(candidates: list[Candidate], inputs: FeatureInputs) -> np.nda
     asks = {"asks_when": float(bool(_ASKS_WHEN_RE.search(query.text))), "asks_who": float(bool(_ASKS_WHO_RE.search(query.text))),
             "asks_count": float(bool(_ASKS_COUNT_RE.search(query.text)))}
     named = set(query.reports.doc_ids)
+    title_tokens = {doc_id: set(tokenize(title)) for doc_id, title in inputs.titles.items()}
     max_lexical = max((hit.lexical_score for hit in inputs.hits), default=0.0) or 1.0
     max_fused = max((hit.score for hit in inputs.hits), default=0.0) or 1.0
 
@@ -145,12 +149,16 @@ def feature_matrix(candidates: list[Candidate], inputs: FeatureInputs) -> np.nda
         token_set = set(tokens)
         lang = detect_lang(candidate.text)
         coverage, matched = _coverage(own_terms, token_set)
+        untitled = {term: weight for term, weight in own_terms.items()
+                    if term not in title_tokens.get(candidate.hit.chunk.doc_id, ())}
+        coverage_untitled = _coverage(untitled, token_set)[0] if untitled else coverage
         translated = _coverage(foreign_terms, token_set)[0] if foreign_terms and lang != query.lang else 0.0
         hit = candidate.hit
         stated = set(YEAR_RE.findall(candidate.text))
         doc_id = hit.chunk.doc_id
         values = {
             "coverage": coverage, "coverage_translated": translated, "matched_idf": matched,
+            "coverage_untitled": coverage_untitled,
             "bm25": max(_bm25(own_terms, tokens), _bm25(foreign_terms, tokens) if lang != query.lang else 0.0),
             "hit_rank": math.log1p(candidate.rank), "hit_fused": hit.score / max_fused, "hit_dense": hit.dense_score,
             "hit_multi": hit.multilingual_score, "hit_lexical": hit.lexical_score / max_lexical,
@@ -167,9 +175,10 @@ def feature_matrix(candidates: list[Candidate], inputs: FeatureInputs) -> np.nda
             "restates_title": float(restates_title(candidate.text, inputs.titles.get(doc_id, ""))),
             "same_lang": float(lang == query.lang), "length": math.log1p(len(squash(candidate.text))),
             "doc_position": candidate.start / max(inputs.doc_lengths.get(doc_id, 0), 1),
+            "opens_paragraph": float(candidate.opens_paragraph),
         }
         for name, value in values.items():
             rows[i, column[name]] = value
-    for name in ("coverage", "bm25"):
+    for name in ("coverage", "bm25", "coverage_untitled"):
         rows[:, column[f"{name}_gap"]] = rows[:, column[name]] - rows[:, column[name]].max()
     return rows

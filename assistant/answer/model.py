@@ -75,4 +75,5 @@ class Candidate:
     is_list: bool = False  # a run of list items (with its lead-in), quoted whole
     is_pair: bool = False  # two consecutive sentences of one paragraph (a claim and its explanation)
     parts: tuple[tuple[int, int], ...] = ()  # a pair's two sentence spans
+    opens_paragraph: bool = False  # the first sentence of its paragraph (or line)
     from_sentence_list: bool = False  # found by the sentence list alone (its passage is not among the top hits)

@@ -44,7 +44,8 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], max_
         for start, end in whole_sentences(text, chunk.start, chunk.end):
             sentence = text[start:end]
             if is_quotable(sentence) and not is_a_name(squash(sentence), names) and not is_boilerplate(sentence):
-                single = Candidate(hit, rank, start, end, sentence)
+                single = Candidate(hit, rank, start, end, sentence,
+                                   opens_paragraph=start == 0 or "\n" in text[max(0, start - 3):start])
                 candidates.append(single)
                 if explanations and previous is not None and "\n" not in text[previous.end:start]:
                     candidates.append(Candidate(hit, rank, previous.start, end, text[previous.start:end], is_pair=True,

@@ -15,6 +15,7 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from ..answer.features import FEATURES
 from ..config import DEFAULT_RANKER, Settings
 from ..ingest import file_sha256
 from .card import write_card
@@ -39,8 +40,8 @@ def _log(message: str) -> None:
 
 def source_rows(source: Source, work: Path, settings: Settings, seed: int) -> Path:
     """The feature rows of one source (cached in ``work`` by its file and options)."""
-    tag = hashlib.sha1(json.dumps({**asdict(source), "path": file_sha256(source.path), "seed": seed},
-                                  sort_keys=True).encode()).hexdigest()[:12]
+    tag = hashlib.sha1(json.dumps({**asdict(source), "path": file_sha256(source.path), "seed": seed,
+                                   "features": FEATURES}, sort_keys=True).encode()).hexdigest()[:12]
     rows_path = work / f"rows-{source.name}-{tag}.npz"
     if rows_path.exists():
         _log(f"{source.name}: rows cached in {rows_path}")
@@ -61,7 +62,7 @@ def train_ranker(sources: list[Source], work: Path, out: Path, variant: str, see
     _log(f"{len(fitting.sizes)} questions ({len(fitting.labels)} rows) to fit, {len(validation.sizes)} to validate")
     results = {}
     for name in VARIANTS:
-        model_file = fit(fitting, name, seed)
+        model_file = fit(fitting, name, seed, calibration=validation)
         from ..answer.ranker import AnswerRanker
 
         scores = AnswerRanker(AnswerRanker._model(model_file), 0.0, out, {}).probabilities(validation.features)

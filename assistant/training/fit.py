@@ -19,6 +19,8 @@ VARIANTS = {
     "trees": {"kind": "trees", "max_iter": 300, "learning_rate": 0.05, "max_leaf_nodes": 15, "min_samples_leaf": 40},
     "trees-small": {"kind": "trees", "max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 7, "min_samples_leaf": 80},
     "logistic": {"kind": "logistic", "C": 1.0},
+    "lambdarank": {"kind": "lambdarank", "n_estimators": 300, "learning_rate": 0.05, "num_leaves": 15,
+                   "min_child_samples": 40},
 }
 
 
@@ -49,20 +51,74 @@ class Dataset:
         return take(~chosen, ~row_mask), take(chosen, row_mask)
 
 
+def _node_values(tree) -> np.ndarray:
+    """Leaf values as fitted; each inner node's value the training-count-weighted
+    mean of its children's (scikit-learn leaves inner values unshrunk or unset),
+    so the path from the root explains a score feature by feature."""
+    value = tree["value"].astype(float).copy()
+    count = tree["count"].astype(float)
+    for node in range(len(value) - 1, -1, -1):  # children come after their parent
+        if not tree["is_leaf"][node]:
+            left, right = tree["left"][node], tree["right"][node]
+            value[node] = (count[left] * value[left] + count[right] * value[right]) / max(count[left] + count[right], 1)
+    return value
+
+
 def _export_trees(model) -> dict:
     nodes = []
     for predictors in model._predictors:  # one binary-classification predictor per iteration
         tree = predictors[0].nodes
         nodes.append({"feature": tree["feature_idx"].tolist(), "threshold": tree["num_threshold"].tolist(),
                       "left": tree["left"].tolist(), "right": tree["right"].tolist(),
-                      "value": tree["value"].tolist(), "leaf": tree["is_leaf"].astype(bool).tolist()})
+                      "value": _node_values(tree).tolist(), "leaf": tree["is_leaf"].astype(bool).tolist()})
     return {"baseline": float(np.ravel(model._baseline_prediction)[0]), "nodes": nodes}
 
 
-def fit(data: Dataset, variant: str, seed: int = 0) -> dict:
-    """The model file's content (without metrics) for one variant."""
+def _export_lightgbm(booster, scale: float, shift: float) -> dict:
+    """LightGBM's trees in the same flat form, the Platt calibration folded in
+    (every value times ``scale``, ``shift`` as the baseline): P = sigmoid(scale * score + shift)."""
+    nodes = []
+    for info in booster.dump_model()["tree_info"]:
+        arrays = {"feature": [], "threshold": [], "left": [], "right": [], "value": [], "leaf": []}
+
+        def add(node) -> int:
+            position = len(arrays["leaf"])
+            for name in arrays:
+                arrays[name].append(0)
+            if "leaf_value" in node:
+                arrays["leaf"][position], arrays["value"][position] = True, scale * node["leaf_value"]
+                arrays["feature"][position] = arrays["left"][position] = arrays["right"][position] = -1
+                return position
+            if node["decision_type"] != "<=":
+                raise ValueError(f"unsupported split {node['decision_type']}")
+            arrays["feature"][position], arrays["threshold"][position] = node["split_feature"], node["threshold"]
+            arrays["value"][position] = scale * node.get("internal_value", 0.0)
+            arrays["leaf"][position] = False
+            arrays["left"][position] = add(node["left_child"])
+            arrays["right"][position] = add(node["right_child"])
+            return position
+
+        add(info["tree_structure"])
+        nodes.append(arrays)
+    return {"baseline": shift, "nodes": nodes}
+
+
+def fit(data: Dataset, variant: str, seed: int = 0, calibration: "Dataset | None" = None) -> dict:
+    """The model file's content (without metrics) for one variant.  A ranking
+    variant's scores are calibrated to probabilities on ``calibration`` (Platt)."""
     options = dict(VARIANTS[variant])
     kind = options.pop("kind")
+    if kind == "lambdarank":
+        import lightgbm
+        from sklearn.linear_model import LogisticRegression
+
+        model = lightgbm.LGBMRanker(objective="lambdarank", random_state=seed, verbose=-1, **options)
+        model.fit(data.features, data.labels.astype(int), group=data.sizes)
+        target = calibration if calibration is not None else data
+        raw = model.predict(target.features, raw_score=True).reshape(-1, 1)
+        platt = LogisticRegression(C=1e6).fit(raw, target.labels.astype(int))
+        return {"format": MODEL_FORMAT, "kind": "trees", "variant": variant, "features": list(FEATURES),
+                "trees": _export_lightgbm(model.booster_, float(platt.coef_[0][0]), float(platt.intercept_[0]))}
     if kind == "trees":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
