@@ -209,8 +209,8 @@ def test_the_publisher_a_question_names_is_not_what_it_asks_about(assistant):
 def test_the_ranker_features_mark_enumerations_and_blurbs_restating_the_title():
     from types import SimpleNamespace
 
-    from assistant.answer.model import Candidate
     from assistant.answer.features import enumerates, restates_title
+    from assistant.answer.model import Candidate
 
     hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="a.md"))
     listing = Candidate(hit, 0, 0, 1, "Sensors such as soil probes, weather stations, drones, leaf sensors and yield monitors.")

@@ -1,7 +1,7 @@
 """The cross-lingual eval's libraries: each bilingual seed split into its English and its Chinese text."""
 from __future__ import annotations
 
-from conftest import SEEDS, ROOT
+from conftest import ROOT, SEEDS
 
 from assistant.evaluation.crosslingual import questions_over, split_library
 from assistant.evaluation.questions import load_questions

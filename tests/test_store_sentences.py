@@ -8,12 +8,12 @@ import pytest
 
 from assistant.indexer import build_index
 from assistant.ingest.candidates import passage_spans
-from assistant.store import IndexStateError, Index, current_generation
+from assistant.store import Index, IndexStateError, current_generation
 
 
 def test_every_quotable_span_of_every_chunk_has_its_vectors(seeds_index):
-    from assistant.embedding import load_encoders
     from assistant.config import Settings
+    from assistant.embedding import load_encoders
 
     index = Index.load(seeds_index)
     table = index.sentences

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -77,11 +78,19 @@ def enumerates(candidate: Candidate) -> float:
     return min(len(_ENUMERATION_RE.findall(candidate.text)), _ENUMERATION_FULL) / _ENUMERATION_FULL
 
 
+@lru_cache(maxsize=50_000)
+def _read(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
+    """A text's tokens, their set and its language (cached: the same sentences
+    come back as candidates question after question)."""
+    tokens = tuple(tokenize(text))
+    return tokens, frozenset(tokens), detect_lang(text)
+
+
 def restates_title(text: str, title: str) -> bool:
     """A sentence that carries its report's title (the publisher's "has
     released a report titled ..." blurb): most of the title's words, in a
     sentence not much longer than the title."""
-    title_tokens, tokens = set(tokenize(title)), set(tokenize(text))
+    title_tokens, tokens = _read(title)[1], _read(text)[1]
     return (len(title_tokens) >= 3 and len(title_tokens & tokens) >= 0.6 * len(title_tokens)
             and len(tokens) < 3 * len(title_tokens) + 40)
 
@@ -128,7 +137,7 @@ def feature_matrix(candidates: list[Candidate], inputs: FeatureInputs) -> np.nda
     asks = {"asks_when": float(bool(_ASKS_WHEN_RE.search(query.text))), "asks_who": float(bool(_ASKS_WHO_RE.search(query.text))),
             "asks_count": float(bool(_ASKS_COUNT_RE.search(query.text)))}
     named = set(query.reports.doc_ids)
-    title_tokens = {doc_id: set(tokenize(title)) for doc_id, title in inputs.titles.items()}
+    title_tokens = {doc_id: _read(title)[1] for doc_id, title in inputs.titles.items()}
     max_lexical = max((hit.lexical_score for hit in inputs.hits), default=0.0) or 1.0
     max_fused = max((hit.score for hit in inputs.hits), default=0.0) or 1.0
 
@@ -145,9 +154,7 @@ def feature_matrix(candidates: list[Candidate], inputs: FeatureInputs) -> np.nda
         rows[:, column[f"cos_{name}_rank"]] = rank
 
     for i, candidate in enumerate(candidates):
-        tokens = tokenize(candidate.text)
-        token_set = set(tokens)
-        lang = detect_lang(candidate.text)
+        tokens, token_set, lang = _read(candidate.text)
         coverage, matched = _coverage(own_terms, token_set)
         untitled = {term: weight for term, weight in own_terms.items()
                     if term not in title_tokens.get(candidate.hit.chunk.doc_id, ())}

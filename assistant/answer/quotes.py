@@ -9,12 +9,18 @@ import re
 from dataclasses import replace
 
 from ..ingest import detect_lang
-from ..ingest.candidates import is_a_name, is_boilerplate, is_quotable, list_runs, squash, whole_sentences
+from ..ingest.candidates import (
+    is_a_name,
+    is_boilerplate,
+    is_quotable,
+    list_runs,
+    squash,
+    whole_sentences,
+)
 from ..lexical import LexicalIndex, tokenize
 from ..retrieval import Hit
 from ..store import DocumentMap
 from .conflicts import figures_agree
-from .features import FIGURE_RE
 from .model import Candidate, Citation, Quote
 
 

@@ -30,7 +30,6 @@ import numpy as np
 from ..config import Settings
 from ..ingest import Chunk
 from ..lexical import LexicalIndex
-from .sentences import SentenceTable
 from .base import (
     FORMAT_VERSION,
     DocumentMap,
@@ -40,6 +39,7 @@ from .base import (
     top_rows,
     write_error,
 )
+from .sentences import SentenceTable
 
 CURRENT_FILE = "CURRENT"
 

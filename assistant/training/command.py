@@ -20,7 +20,14 @@ from ..config import DEFAULT_RANKER, Settings
 from ..ingest import file_sha256
 from .card import write_card
 from .collect import collect
-from .fit import VARIANTS, Dataset, abstain_threshold, feature_weights, fit, question_metrics
+from .fit import (
+    VARIANTS,
+    Dataset,
+    abstain_threshold,
+    feature_weights,
+    fit,
+    question_metrics,
+)
 from .library import Source, prepare
 
 #: How much of each train file is used (the whole CMRC 2018 train set has 10,142 questions).
