@@ -28,6 +28,8 @@ def _settings(args) -> Settings:
         settings = settings.with_changes(model=args.model)
     if getattr(args, "backend", None):
         settings = settings.with_changes(backend=args.backend)
+    if getattr(args, "ranker", None):
+        settings = settings.with_changes(ranker=str(args.ranker))
     if getattr(args, "chunk_tokens", None) and isinstance(args.chunk_tokens, int):
         settings = settings.with_changes(chunker=ChunkerSettings(max_tokens=args.chunk_tokens))
     store = getattr(args, "store", None) or settings.store
@@ -218,10 +220,33 @@ def cmd_ask(args) -> int:
     assistant = _assistant(args)
     answer = assistant.ask(args.question, args.k, args.mode, _scope(assistant, args.doc), follow_up_of=args.follow_up_of)
     if args.json:
-        _print_json(answer.to_dict())
+        data = answer.to_dict()
+        for quote, shown in zip(answer.quotes, data["answer"]):
+            shown["ranker_score"] = round(quote.citation.score, 4)
+            if args.explain:
+                shown["explain"] = [{"feature": name, "value": round(value, 4), "contribution": round(contribution, 4)}
+                                    for name, value, contribution in answer.explanation(quote)]
+        _print_json(data)
     else:
         print(format_answer(answer))
+        if args.explain:
+            print(format_explanations(answer))
     return 0
+
+
+def format_explanations(answer) -> str:
+    """Why each quote was chosen: its ranker score and the features that moved it most."""
+    lines = ["", "Why these quotes (answer ranker: probability; top features as value, effect on the log-odds):"]
+    for quote in answer.quotes:
+        parts = ", ".join(f"{name} {value:.3g} ({contribution:+.2f})" for name, value, contribution in answer.explanation(quote))
+        lines.append(f"[{quote.citation.n}] {quote.citation.score:.3f}: {parts}")
+    return "\n".join(lines)
+
+
+def cmd_train_ranker(args) -> int:
+    from .training.command import run
+
+    return run(args)
 
 
 def cmd_eval(args) -> int:
@@ -255,6 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--model", help="sentence-transformers model name or local folder (default: the bundled all-MiniLM-L6-v2)")
         sub.add_argument("--backend", choices=EMBEDDING_BACKENDS,
                          help="how the dense model runs: onnx (ONNX Runtime, default) or torch (sentence-transformers)")
+        sub.add_argument("--ranker", type=Path, metavar="FILE",
+                         help="answer ranker model file (default: the shipped assistant/models/answer_ranker.json)")
         sub.add_argument("--store", choices=("local", "milvus"), default="local",
                          help="where the index lives: local files in --index (default) or Milvus")
         sub.add_argument("--milvus-uri", help="with --store milvus: a file path (Milvus Lite) or http(s)://host:19530; "
@@ -285,6 +312,16 @@ def build_parser() -> argparse.ArgumentParser:
                          help="search only this report (its file name, as `assistant reports` lists it); repeatable")
     sub.add_argument("--follow-up-of", metavar="PREVIOUS", help="the previous question, for an elliptical follow-up "
                      "such as \"And by 2032?\" (the answer says how it was read)")
+    sub.add_argument("--explain", action="store_true",
+                     help="show why each quote was chosen: its ranker score and the features that moved it most")
+
+    sub = add("train-ranker", cmd_train_ranker, "Train the answer ranker on public QA train files (docs/ranker.md).")
+    sub.add_argument("--squad", metavar="FILE", help="SQuAD 2.0 train file (train-v2.0.json or a train subset)")
+    sub.add_argument("--cmrc", metavar="FILE", help="CMRC 2018 train file (cmrc2018_train.json)")
+    sub.add_argument("--work", default=".cache/ranker-train", help="work folder: libraries, indexes, cached rows")
+    sub.add_argument("--out", help="model file to write (default: the shipped assistant/models/answer_ranker.json)")
+    sub.add_argument("--variant", default="trees", help="which fitted variant goes to --out (default trees)")
+    sub.add_argument("--seed", type=int, default=0, help="sampling and fitting seed (default 0)")
 
     sub = add("eval", cmd_eval, "Measure retrieval and answers on a labelled question set.")
     sub.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"),
@@ -293,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--all", action="store_true",
                      help="every set (tuning, held-out, external) with the two peer baselines: a table, "
                           "eval/results/all.md, all.json and all.png")
+    sub.add_argument("--crosslingual", action="store_true",
+                     help="split the bilingual seeds into an English and a Chinese library and ask each set's questions "
+                          "over the library of the other language (eval/results/crosslingual.md)")
     sub.add_argument("--report", type=Path, help="write a Markdown report of the metrics and misses")
     sub.add_argument("--compare", action="store_true", help="compare modes (and chunk budgets) and write a table + plot")
     sub.add_argument("--chunk-tokens", help="with --compare: comma-separated chunk budgets, e.g. 96,160,256")

@@ -44,17 +44,8 @@ class ChunkerSettings:
         return {**asdict(self), "rules_version": CHUNKING_RULES_VERSION, "tokenizer_version": TOKENIZER_VERSION}
 
 
-@dataclass(frozen=True)
-class QuoteWeights:
-    """How candidate sentences are scored (:func:`assistant.answer.quotes.score_candidates`).
-    Chosen on eval/questions.jsonl (309 questions): top quote right 0.551 ->
-    0.604, some quote right 0.690 -> 0.731 against the weights before
-    (translation off, rank_scale 1, no enumeration bonus, no blurb penalty)."""
-
-    coverage: float = 0.6  # term overlap; the rest of the unit goes to the hit's rank
-    rank_scale: float = 4.0  # prior 1 / (1 + rank / rank_scale): the eighth hit still counts
-    enumeration: float = 0.2  # bonus for a full list when the question asks for one
-    title_blurb: float = 0.2  # penalty for a sentence restating its report's title
+#: The answer ranker shipped with the package (``assistant train-ranker`` writes it; model card beside it).
+DEFAULT_RANKER = PROJECT_ROOT / "assistant" / "models" / "answer_ranker.json"
 
 
 @dataclass(frozen=True)
@@ -85,6 +76,9 @@ class RetrievalConfig:
     # English "translated" weight cannot be measured there (0, 0.5 and 1 tie):
     # it is set like the Chinese one, 0.5, so an English question can reach a
     # report written only in Chinese through words, as a Chinese one reaches English.
+    # A list ranking passages by their nearest stored sentence vector (cosine) was measured
+    # and left out: on the tuning set it lowers hit@5 (0.928 without -> 0.912 at weight 1 -> 0.896
+    # at 2); its passages join the answer's candidates instead (AnswerConfig.sentence_list_passages).
     fusion_weights: dict = field(default_factory=lambda: {
         "en": {"dense": 1.0, "multilingual": 0.5, "cross": 0.1, "lexical": 2.0, "translated": 0.5, "sentence": 3.0},
         "zh": {"dense": 0.0, "multilingual": 2.0, "cross": 0.0, "lexical": 0.5, "translated": 0.5, "sentence": 3.0},
@@ -109,6 +103,16 @@ class AnswerConfig:
     """How an answer is put together and when it abstains (:mod:`assistant.answer`, the pipeline)."""
 
     candidate_hits: int = 8  # the hits whose sentences are candidates for quoting
+    # ... plus the passages of the library's nearest sentences (by cosine) that those hits lack.
+    # Tuning set: 0 extra passages -> answer accuracy 0.728, top quote 0.628; 3 -> 0.736, 0.628; 6 -> 0.732, 0.632.
+    sentence_list_passages: int = 3
+    # The answer ranker's model file (a path; "" is the shipped one, DEFAULT_RANKER).
+    ranker: str = ""
+    # Abstain when the ranker's probability for the best candidate is below this (None: the model
+    # file's own, calibrated on held-back train questions: 0.14).  On the tuning set the file's own
+    # threshold refused 38% of answerable questions (market-report sentences score lower than
+    # Wikipedia's); 0.01 -> abstention 0.828 -> 0.845 at false abstention 0.008 -> 0.056; 0.003 costs nothing.
+    ranker_abstain_below: float | None = 0.003
     quotable_min_words: int = 3  # a shorter sentence (English words, Chinese characters) is no candidate
     boilerplate_link_words: int = 8  # a line with a link and fewer words is a sales or navigation line ...
     boilerplate_call_words: int = 16  # ... and so is a call to action ("Request a sample") with fewer
@@ -117,7 +121,10 @@ class AnswerConfig:
     sentence_reach: int = 400  # characters past a passage's edge a sentence it cuts is followed to its end
     max_list_item_words: int = 12  # a longer line is no list item
     max_quotes: int = 4  # the best sentence and up to this many in all ...
-    keep_ratio: float = 0.8  # ... scoring at least this share of the best (its square across reports)
+    # ... with a ranker probability at least this share of the best one's (its square across reports).
+    # Tuning set (ranker trees-small): 0.8 -> answer accuracy 0.644, 0.3 -> 0.724, 0.2 -> 0.736,
+    # 0.1 -> 0.756 (nearly always four quotes); 0.2 keeps quotes a reader would still call related.
+    keep_ratio: float = 0.2
     relevance_hits: int = 5  # relevance: the best of the first hits' cosine or term coverage
     # Abstention: the reasons (assistant.answer.reasons), run in this order; the first that applies is given.
     reasons: tuple[str, ...] = ("unmentioned_name", "no_figure_for_name", "off_topic", "year_not_covered")
@@ -170,7 +177,6 @@ class Settings:
     top_k: int = 5
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)
-    quote_weights: QuoteWeights = field(default_factory=QuoteWeights)
     # Brute-force (exact) FAISS below this many chunks, HNSW above: an exact
     # hybrid query (three scans) passes 20 ms at about 46k chunks (bench).
     hnsw_threshold: int = 50_000

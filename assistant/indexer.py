@@ -34,6 +34,7 @@ from .ingest import (
     printable_name,
     read_document,
 )
+from .ingest.candidates import passage_spans
 from .ingest.cards import make_card
 from .ingest.facts import extract_facts
 from .ingest.limits import ReadLimits
@@ -50,6 +51,7 @@ from .store import (
     remove_leftovers,
     write_error,
 )
+from .store.sentences import SENTENCE_RULES_VERSION, SentenceTable, SentenceTableBuilder
 
 Progress = Callable[[str, int, int], None]
 
@@ -63,6 +65,8 @@ class BuildReport:
     seconds: float = 0.0
     reused: int = 0
     embedded: int = 0
+    sentences: int = 0  # quotable spans with stored vectors (store.sentences)
+    sentences_embedded: int = 0  # of them, newly embedded (the rest re-used)
     changed: bool = True
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -73,7 +77,8 @@ class BuildReport:
         else:
             line = (
                 f"Indexed {self.files} files: {self.chunks} chunks, {self.tokens} tokens in {self.seconds:.1f} s "
-                f"({self.reused} vectors re-used, {self.embedded} newly embedded)."
+                f"({self.reused} vectors re-used, {self.embedded} newly embedded; {self.sentences} sentences, "
+                f"{self.sentences_embedded} newly embedded)."
             )
         if self.skipped:
             line += f" Skipped {len(self.skipped)}: " + " ".join(self.skipped)
@@ -166,6 +171,7 @@ def _is_current(previous, files: dict[str, str], settings: Settings, docs_dirs: 
         and recorded == files
         and manifest.docs_dirs == docs_dirs
         and all("card" in info and "facts" in info for info in manifest.files.values())  # from before cards and facts
+        and (settings.store != "local" or manifest.sentences.get("rules_version") == SENTENCE_RULES_VERSION)
     )
 
 
@@ -279,14 +285,16 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
             report.files, report.chunks = len(previous.manifest.files), len(previous.chunks)
             report.skipped += [info["reason"] for doc_id, info in previous.manifest.skipped.items() if doc_id not in skipped]
             report.tokens = sum(chunk.n_tokens for chunk in previous.chunks)
+            report.sentences = len(previous.sentences) if getattr(previous, "sentences", None) is not None else 0
             report.seconds = time.perf_counter() - started
             return report
         previous = reusable
         encoders = load_encoders(settings)
         writer = new_writer(index_dir, settings, previous)
         try:
+            sentence_builder = SentenceTableBuilder()
             chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped,
-                                       RefusedFiles(index_dir))
+                                       RefusedFiles(index_dir), sentence_builder)
             rows = writer.rows_to_write(chunks)
             vector_source = previous or _local_vectors(index_dir, settings)
             vectors, embedded = {}, {}
@@ -295,6 +303,12 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
                                                        settings, progress)
             report.embedded = embedded.get("dense", 0)  # counted in chunks, once
             report.reused = len(chunks) - report.embedded
+            sentences = sentence_builder.table()
+            sentence_vectors = {}
+            for name, encoder in encoders.items():
+                sentence_vectors[name], embedded[f"sentences-{name}"] = _embed_sentences(
+                    name, encoder, sentences, sentence_builder.texts, vector_source, settings, progress)
+            report.sentences, report.sentences_embedded = len(sentences), embedded.get("sentences-dense", 0)
             token_lists = [tokenize(chunk.embed_text()) for chunk in chunks]
             manifest = Manifest(
                 channels=channel_facts(encoders),
@@ -303,8 +317,9 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
                 docs_dirs=docs_record,
                 n_chunks=len(chunks),
                 skipped=skipped,
+                sentences={"rules_version": SENTENCE_RULES_VERSION, "count": len(sentences)},
             )
-            writer.write(manifest, chunks, token_lists, rows, vectors, settings)
+            writer.write(manifest, chunks, token_lists, rows, vectors, settings, sentences, sentence_vectors)
         except BaseException:
             writer.abandon()
             raise
@@ -330,8 +345,9 @@ def _read(doc_id: str, path: Path, sha256: str, settings: Settings, refused: Ref
         return error
 
 
-def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped, refused):
-    """Chunks of every readable file; unchanged files keep their old chunks."""
+def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped, refused, sentences):
+    """Chunks of every readable file; unchanged files keep their old chunks.
+    ``sentences`` (a SentenceTableBuilder) collects each chunk's quotable spans."""
     old_chunks: dict[str, list[Chunk]] = {}
     reusable = previous is not None and previous.manifest.chunker == settings.chunker.as_dict()
     if reusable:
@@ -350,6 +366,7 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
             writer.reuse_document(previous, sha256)
             doc_chunks = old_chunks[doc_id]
             card, facts = old_info["card"], old_info["facts"]
+            text = previous.document(doc_id).text
         else:
             document = _read(doc_id, paths[doc_id], sha256, settings, refused)
             if isinstance(document, DocumentError):
@@ -361,8 +378,11 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
             writer.write_document(doc_id, document.sha256, document.text, document.raw_starts,
                                   document.raw_ends, document.page_starts)
             sha256 = document.sha256
+            text = document.text
             card = make_card(document).to_dict()
             facts = [fact.to_dict() for fact in extract_facts(document, card["market"])]
+        for row, chunk in enumerate(doc_chunks, start=len(chunks)):
+            sentences.add(doc_id, text, row, passage_spans(text, chunk.start, chunk.end, settings.answer))
         chunks.extend(doc_chunks)
         files[doc_id] = {"sha256": sha256, "path": str(paths[doc_id]), "n_chunks": len(doc_chunks), "card": card,
                          "facts": facts}
@@ -388,17 +408,41 @@ def _embed(channel, encoder, chunks, previous, settings, progress) -> tuple[np.n
     """Vectors of ``chunks`` in one channel, and how many had to be embedded
     (the rest come from the previous build's vectors, by embedded text)."""
     keys = [embed_key(encoder.identity.key(), chunk) for chunk in chunks]
-    vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
     reused = _previous_vectors(channel, encoder, keys, previous)
+    vectors = _encode_missing(f"embedding ({channel})", encoder, [chunk.embed_text() for chunk in chunks], reused,
+                              settings, progress)
+    return vectors, len(chunks) - len(reused)
+
+
+def _embed_sentences(channel, encoder, table: SentenceTable, texts: list[str], previous, settings,
+                     progress) -> tuple[np.ndarray, int]:
+    """Vectors of every quotable span in one channel, and how many had to be
+    embedded: spans whose text the previous build embedded with the same model are re-used."""
+    reused: dict[int, np.ndarray] = {}
+    old_table = getattr(previous, "sentences", None)
+    facts = previous.manifest.channels.get(channel) if previous is not None else None
+    if old_table is not None and facts and same_model(facts, encoder.identity.facts(encoder.dim)):
+        stored = previous.cached_sentence_vectors(channel)
+        if stored is not None:
+            old_rows = {key: row for row, key in enumerate(old_table.text_hashes)}
+            reused = {row: stored[old_rows[key]] for row, key in enumerate(table.text_hashes) if key in old_rows}
+    vectors = _encode_missing(f"embedding sentences ({channel})", encoder, texts, reused, settings, progress)
+    return vectors, len(texts) - len(reused)
+
+
+def _encode_missing(stage: str, encoder, texts: list[str], reused: dict[int, np.ndarray], settings,
+                    progress) -> np.ndarray:
+    """A matrix with row i the vector of ``texts[i]``: from ``reused`` where it
+    holds the row, else encoded in batches."""
+    vectors = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     for row, vector in reused.items():
         vectors[row] = vector
     # Longest first, so each batch holds texts of about one length (less padding).
-    missing = sorted((row for row in range(len(chunks)) if row not in reused),
-                     key=lambda row: -len(chunks[row].embed_text()))
+    missing = sorted((row for row in range(len(texts)) if row not in reused), key=lambda row: -len(texts[row]))
     step = max(settings.batch_size, 1)  # small steps: questions can take the model between them
     for begin in range(0, len(missing), step):
         rows = missing[begin : begin + step]
-        progress(f"embedding ({channel})", begin, len(missing))
-        vectors[rows] = encoder.encode_passages([chunks[row].embed_text() for row in rows], settings.batch_size)
-    progress(f"embedding ({channel})", len(missing), len(missing))
-    return vectors, len(missing)
+        progress(stage, begin, len(missing))
+        vectors[rows] = encoder.encode_passages([texts[row] for row in rows], settings.batch_size)
+    progress(stage, len(missing), len(missing))
+    return vectors

@@ -6,11 +6,15 @@ answer from the same persisted index in the same way.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from . import indexer
 from .answer import (
     Answer,
+    Candidate,
     LibraryStats,
     ParallelFinder,
     abstention_reason,
@@ -20,10 +24,12 @@ from .answer import (
     in_asker_language,
     lexical_coverage,
     order_and_cite,
-    score_candidates,
     select_quotes,
 )
-from .config import Settings
+from .answer.features import FeatureInputs, feature_matrix
+from .answer.ranker import get_ranker
+from .answer.vectors import candidate_vectors
+from .config import DEFAULT_RANKER, Settings
 from .embedding import channel_mismatch, load_encoders
 from .ingest.cards import library_cards
 from .ingest.facts import library_facts
@@ -31,6 +37,7 @@ from .lexical import tokenize
 from .query import Query, QuestionError, merge, parse_query
 from .retrieval import Hit, Retriever
 from .store import IndexStateError, open_index
+from .store.sentences import SENTENCE_RULES_VERSION
 
 
 def check_settings(index, settings: Settings, encoders: dict) -> None:
@@ -41,6 +48,9 @@ def check_settings(index, settings: Settings, encoders: dict) -> None:
         raise IndexStateError(f"The index in {index.location} {mismatch}; {hint}.")
     if index.manifest.chunker != settings.chunker.as_dict():
         raise IndexStateError(f"The index in {index.location} was built with other chunker settings; {hint}.")
+    if settings.store == "local" and index.manifest.sentences.get("rules_version") != SENTENCE_RULES_VERSION:
+        raise IndexStateError(f"The index in {index.location} has no sentence vectors of this version (the answer "
+                              f"ranker reads them); {hint} (it re-uses the passage vectors).")
 
 
 def stale_files(index) -> list[str]:
@@ -49,13 +59,28 @@ def stale_files(index) -> list[str]:
     return indexer.stale_files(index.manifest)
 
 
+@dataclass
+class RankedCandidates:
+    """One question's candidates, scored: what the answer is chosen from (and what training learns from)."""
+
+    query: Query  # as read (a follow-up merged with the turn before)
+    hits: list[Hit]
+    prefer: set[str]  # the reports the question names, searched first
+    candidates: list[Candidate]
+    features: np.ndarray  # one row of answer.features.FEATURES per candidate
+    scores: np.ndarray  # the ranker's probability that each candidate answers the question
+
+
 class Assistant:
     """Loads the index and the models once; answers many questions."""
 
-    def __init__(self, index_dir: Path | str = "index", settings: Settings = Settings(), check_fresh: bool = True) -> None:
+    def __init__(self, index_dir: Path | str = "index", settings: Settings = Settings(), check_fresh: bool = True,
+                 load_ranker: bool = True) -> None:
+        """``load_ranker``: False only to collect training rows (answers need the ranker)."""
         self.settings = settings
         self.index_dir = Path(index_dir)
         self.encoders = load_encoders(settings)
+        self.ranker = get_ranker(settings.answer.ranker or DEFAULT_RANKER) if load_ranker else None
         self._lock = threading.RLock()
         self._open(check_fresh)
 
@@ -75,6 +100,7 @@ class Assistant:
             self.markets = {card.doc_id: card.market for card in self.cards}
             self.facts = library_facts(index.manifest.files, self.markets)
             self.retriever = Retriever(index, self.encoders, self.settings)
+            self.languages = frozenset(chunk.lang for chunk in index.chunks)  # the library's languages
             self.parallel = ParallelFinder(index, self.encoders.get("multilingual"), self.settings.answer)
 
     def reload(self) -> None:
@@ -93,40 +119,89 @@ class Assistant:
         """The question as the assistant reads it (language, intent, named reports)."""
         return parse_query(question, self.settings.max_question_chars, self.cards)
 
+    def rank_candidates(self, question: str, k: int | None = None, mode: str = "hybrid",
+                        doc_ids: set[str] | None = None, follow_up_of: str | None = None) -> RankedCandidates:
+        """Read the question (merged with the previous turn, ``follow_up_of``),
+        search, and score every sentence the answer could quote with the answer ranker.
+
+        question -> Query -> hits (the ranked lists, fused) -> candidates (the top hits' sentences and the
+        sentence list's) -> features -> the ranker's probabilities."""
+        retriever, config = self.retriever, self.settings.answer  # one generation for the whole answer
+        query = self.read(question)
+        previous = self._previous(follow_up_of)
+        if previous is not None:
+            query = merge(previous, query)
+        index = retriever.index
+        prefer = self._preferred(query, index)
+        query_vectors = retriever.encode_query(query)
+        hits = retriever.search(query, max(k or self.settings.top_k, self.settings.retrieval.answer_search_k_min), mode,
+                                doc_ids, query_vectors=query_vectors, prefer=prefer)
+        passages = hits[:config.candidate_hits] + self._sentence_list_hits(query, hits, query_vectors,
+                                                                          doc_ids or prefer or None)
+        documents = {hit.chunk.doc_id: index.document(hit.chunk.doc_id) for hit in passages}
+        titles = {card.doc_id: card.title for card in self.cards}
+        candidates = [replace(candidate, from_sentence_list=candidate.rank >= config.candidate_hits)
+                      for candidate in candidate_sentences(passages, documents, titles=titles,
+                                                           lists=query.intent == "list",
+                                                           explanations=query.intent == "reason", config=config)]
+        inputs = FeatureInputs(
+            query=query, hits=hits, query_vectors=query_vectors,
+            candidate_vectors=candidate_vectors(index, self.encoders, candidates), idf=index.lexical.idf,
+            titles=titles, doc_lengths={doc_id: len(document.text) for doc_id, document in documents.items()},
+            ignore=frozenset(query.reports.words),
+        )
+        features = feature_matrix(candidates, inputs)
+        scores = self.ranker.probabilities(features) if self.ranker is not None else np.zeros(len(candidates))
+        return RankedCandidates(query, hits, prefer, candidates, features, scores)
+
+    def _sentence_list_hits(self, query: Query, hits: list[Hit], query_vectors, doc_ids) -> list[Hit]:
+        """The passages of the library's sentences nearest the question (by
+        cosine, in the channel that reads its language) that the top hits
+        lack: the answer may come from a passage the other lists ranked low.
+        ``doc_ids``: the scope, or the reports the question names."""
+        index, wanted = self.retriever.index, self.settings.answer.sentence_list_passages
+        if getattr(index, "sentences", None) is None or wanted <= 0:
+            return []
+        channel = "multilingual" if query.lang == "zh" and "multilingual" in index.channels else index.channels[0]
+        seen = {hit.row for hit in hits[:self.settings.answer.candidate_hits]}
+        extra: list[Hit] = []
+        for sentence_row, score in index.search_sentences(channel, query_vectors[channel], 4 * wanted, doc_ids):
+            row = int(index.sentences.chunk_rows[sentence_row])
+            if row in seen:
+                continue
+            seen.add(row)
+            extra.append(Hit(chunk=index.chunks[row], row=row, score=0.0, dense_score=score if channel == "dense" else 0.0,
+                             lexical_score=0.0, multilingual_score=score if channel != "dense" else 0.0))
+            if len(extra) == wanted:
+                break
+        return extra
+
     def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None,
             follow_up_of: str | None = None) -> Answer:
         """Answer ``question``; ``follow_up_of``, the previous question of the
         conversation, lets an elliptical one ("And by 2032?") inherit what it
         leaves out (the answer's ``read_as`` says how it was read).
 
-        question -> Query (read once, merged with the previous turn) -> hits (the ranked lists, fused) ->
-        abstention reasons -> candidates -> score -> select -> cite."""
-        retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
-        query = self.read(question)
-        previous = self._previous(follow_up_of)
-        if previous is not None:
-            query = merge(previous, query)
-        prefer = self._preferred(query, retriever.index)
+        :meth:`rank_candidates` -> abstention reasons (and the ranker's) -> select -> cite."""
+        retriever, parallel, config = self.retriever, self.parallel, self.settings.answer
+        ranked = self.rank_candidates(question, k, mode, doc_ids, follow_up_of)
+        query, hits, candidates = ranked.query, ranked.hits, ranked.candidates
         k = k or self.settings.top_k
-        hits = retriever.search(query, max(k, self.settings.retrieval.answer_search_k_min), mode, doc_ids,
-                                query_vectors=retriever.encode_query(query), prefer=prefer)
-        config = self.settings.answer
-        documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
-        titles = {card.doc_id: card.title for card in self.cards}
-        candidates = candidate_sentences(hits, documents, titles=titles, lists=query.intent == "list",
-                                         explanations=query.intent == "reason", config=config)
         relevance = self.relevance(query, hits, retriever)
         answer = Answer(question=query.shown, abstained=False, hits=hits[:k], relevance=relevance, read_as=query.read_as)
-        reason = abstention_reason(query, hits, LibraryStats(retriever.index, frozenset(prefer), config))
+        best = float(ranked.scores.max()) if len(ranked.scores) else 0.0
+        reason = (abstention_reason(query, hits, LibraryStats(retriever.index, frozenset(ranked.prefer), config,
+                                                              self.languages))
+                  or self._unsure(best))
         if not candidates or reason or relevance < config.abstain_below:
             answer.abstained = True
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
                               "The closest passages are listed below as possibly related, not as an answer.")
             return answer
-        scores = score_candidates(query, candidates, retriever.index.lexical, titles=titles,
-                                  weights=self.settings.quote_weights)
-        chosen = select_quotes(candidates, scores, config.max_quotes, config.keep_ratio,
+        chosen = select_quotes(candidates, list(ranked.scores), config.max_quotes, config.keep_ratio,
                                across_reports=query.across_reports)
+        documents = {candidate.hit.chunk.doc_id: retriever.index.document(candidate.hit.chunk.doc_id)
+                     for candidate, _ in chosen}
         answer.quotes = order_and_cite(
             chosen, documents,
             lambda candidate: parallel.parallel_sentence(candidate.hit.row, candidate.text, documents[candidate.hit.chunk.doc_id]),
@@ -135,7 +210,23 @@ class Assistant:
         answer.conflicts = find_conflicts(answer.quotes, self.markets)
         if query.intent == "comparison":
             answer.comparison = self._comparison(query, hits)
+        answer.explanations = self._explanations(ranked, chosen)
         return answer
+
+    def _unsure(self, best: float) -> str | None:
+        """The ranker's reason to abstain: no candidate is likely enough to answer."""
+        threshold = self.settings.answer.ranker_abstain_below
+        threshold = self.ranker.abstain_below if threshold is None else threshold
+        if best >= threshold:
+            return None
+        return (f"No sentence of the closest passages reads as an answer to this question (the answer ranker gives "
+                f"the best one {best:.0%}, below its {threshold:.0%} threshold).")
+
+    def _explanations(self, ranked: RankedCandidates, chosen) -> dict[tuple[str, int, int], list]:
+        """Each chosen candidate's top features, keyed by its span (for ``ask --explain``)."""
+        position = {id(candidate): i for i, candidate in enumerate(ranked.candidates)}
+        return {(candidate.hit.chunk.doc_id, candidate.start, candidate.end):
+                self.ranker.explain(ranked.features[position[id(candidate)]]) for candidate, _ in chosen}
 
     def _previous(self, follow_up_of: str | None) -> Query | None:
         """The previous turn, read; None when there is none or it cannot be read (then the question stands alone)."""

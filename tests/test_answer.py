@@ -206,11 +206,11 @@ def test_the_publisher_a_question_names_is_not_what_it_asks_about(assistant):
     assert assistant.ask("What was Teladoc Health's annual revenue in 2023?").abstained
 
 
-def test_a_list_question_prefers_the_sentence_that_enumerates_and_no_blurb_restating_the_title():
+def test_the_ranker_features_mark_enumerations_and_blurbs_restating_the_title():
     from types import SimpleNamespace
 
+    from assistant.answer.features import enumerates, restates_title
     from assistant.answer.model import Candidate
-    from assistant.answer.quotes import enumerates, restates_title
 
     hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="a.md"))
     listing = Candidate(hit, 0, 0, 1, "Sensors such as soil probes, weather stations, drones, leaf sensors and yield monitors.")
@@ -258,7 +258,7 @@ def test_a_figure_for_a_year_the_reports_never_mention_is_refused(assistant):
 
 
 def test_a_sentence_the_passage_edge_cuts_is_quoted_whole():
-    from assistant.answer.quotes import whole_sentences
+    from assistant.ingest.candidates import whole_sentences
 
     text = "Alpha is first. 边缘运算正在加速,它将分析处理能力更靠近设备,从而降低了延迟。\nGamma ends it."
     cut = text.index("更靠近")  # a chunk that ends inside the Chinese sentence

@@ -19,7 +19,7 @@ LAYERS = [
     {"retrieval"},
     {"answer"},
     {"pipeline"},
-    {"evaluation", "web", "bench"},
+    {"evaluation", "web", "bench", "training"},
     {"cli"},
 ]
 

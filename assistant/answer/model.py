@@ -43,6 +43,13 @@ class Answer:
     relevance: float = 0.0
     read_as: str = ""  # a follow-up question as read in context ("" when it stands alone)
     comparison: list[dict] = field(default_factory=list)  # one row per report: the same market, metric, year
+    # Per quote span (doc_id, start, end): the ranker features that moved its score most,
+    # as (name, value, contribution to the log-odds); shown by `ask --explain`.
+    explanations: dict = field(default_factory=dict)
+
+    def explanation(self, quote: "Quote") -> list:
+        citation = quote.citation
+        return self.explanations.get((citation.doc_id, citation.start, citation.end), [])
 
     def to_dict(self) -> dict:
         return {
@@ -66,3 +73,7 @@ class Candidate:
     end: int
     text: str
     is_list: bool = False  # a run of list items (with its lead-in), quoted whole
+    is_pair: bool = False  # two consecutive sentences of one paragraph (a claim and its explanation)
+    parts: tuple[tuple[int, int], ...] = ()  # a pair's two sentence spans
+    opens_paragraph: bool = False  # the first sentence of its paragraph (or line)
+    from_sentence_list: bool = False  # found by the sentence list alone (its passage is not among the top hits)

@@ -1,4 +1,4 @@
-"""Choosing the sentences to quote: candidates from the top hits, scored against the question, the best kept and cited.
+"""Choosing the sentences to quote: candidates from the top hits, the best (by the answer ranker) kept and cited.
 
 Nothing here writes prose of its own: every quote is a span of a document's clean
 text, cited by the exact raw characters it came from.
@@ -8,20 +8,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..config import AnswerConfig, QuoteWeights
-from ..ingest import detect_lang, sentence_spans
-from ..ingest.years import YEAR_RE
+from ..config import AnswerConfig
+from ..ingest import detect_lang
+from ..ingest.candidates import list_runs, whole_sentences
 from ..lexical import LexicalIndex, tokenize
-from ..query import Query
 from ..retrieval import Hit
 from ..store import DocumentMap
 from .conflicts import figures_agree
 from .model import Candidate, Citation, Quote
 
 FIGURE_RE = re.compile(r"\d")
-
-
-_SENTENCE_END_RE = re.compile(r"[.!?。！？；:：]\W{0,3}$")
 
 
 def strip_urls(text: str) -> str:
@@ -40,10 +36,11 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titl
     With ``explanations``, each two consecutive sentences of one paragraph are
     one more candidate: a claim and the sentence that explains it ("X cuts
     costs. Patients save on travel, ...") answer a why or how question together.
-    The first ``config.candidate_hits`` hits are read."""
+    Every hit given is read (the pipeline passes the first ``config.candidate_hits``
+    and the passages of the sentence list)."""
     candidates: list[Candidate] = []
     titles = titles or {}
-    for rank, hit in enumerate(hits[:config.candidate_hits]):
+    for rank, hit in enumerate(hits):
         chunk = hit.chunk
         text = documents[chunk.doc_id].text
         names = [_squash(name) for name in [titles.get(chunk.doc_id, ""), *chunk.heading.split(" > ")] if name.strip()]
@@ -52,10 +49,12 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titl
             sentence = text[start:end]
             if _is_quotable(sentence, config) and not _is_a_name(_squash(sentence), names, config) \
                     and not is_boilerplate(sentence, config):
-                single = Candidate(hit, rank, start, end, sentence)
+                single = Candidate(hit, rank, start, end, sentence,
+                                   opens_paragraph=start == 0 or "\n" in text[max(0, start - 3):start])
                 candidates.append(single)
                 if explanations and previous is not None and "\n" not in text[previous.end:start]:
-                    candidates.append(Candidate(hit, rank, previous.start, end, text[previous.start:end]))
+                    candidates.append(Candidate(hit, rank, previous.start, end, text[previous.start:end], is_pair=True,
+                                                parts=((previous.start, previous.end), (start, end))))
                 previous = single
             else:
                 previous = None
@@ -63,19 +62,6 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titl
             for start, end in list_runs(text, chunk.start, chunk.end, config.max_list_item_words):
                 candidates.append(Candidate(hit, rank, start, end, text[start:end], is_list=True))
     return candidates
-
-
-def whole_sentences(text: str, start: int, end: int, reach: int = AnswerConfig.sentence_reach) -> list[tuple[int, int]]:
-    """The sentences of ``text[start:end]``, the ones the passage's edges cut
-    taken whole (a long Chinese sentence often runs past a chunk's end): a
-    quote is a whole sentence even where the chunk is not.  ``reach``: how far past the
-    passage's edges a sentence it cuts may be followed to its end."""
-    window_start, window_end = max(0, start - reach), min(len(text), end + reach)
-    spans = sentence_spans(text, window_start, window_end)
-    inside = [(s, e) for s, e in spans if s < end and e > start]
-    return [(s, e) for s, e in inside
-            if (s > window_start or window_start == 0) and (e < window_end or window_end == len(text))] or \
-        sentence_spans(text, start, end)
 
 
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
@@ -94,36 +80,6 @@ def is_boilerplate(sentence: str, config: AnswerConfig = AnswerConfig()) -> bool
     if _CALL_TO_ACTION_RE.search(sentence) and len(words) < config.boilerplate_call_words:
         return True
     return sentence.rstrip().endswith((":", "："))  # it announces what follows: the list is the answer
-
-
-def list_runs(text: str, start: int, end: int,
-              max_item_words: int = AnswerConfig.max_list_item_words) -> list[tuple[int, int]]:
-    """Spans of two or more consecutive short lines (list items, table rows)
-    between ``start`` and ``end``, each with the line that introduces it when
-    that line ends with a colon ("... is segmented into:"): the lead-in says
-    what the list is.  Blank lines between items do not break a run."""
-    runs: list[tuple[int, int]] = []
-    run_start, run_end, count, lead_in = None, 0, 0, None
-    position = start
-    for line in text[start:end].split("\n"):
-        line_start, line_end = position + len(line) - len(line.lstrip()), position + len(line.rstrip())
-        position += len(line) + 1
-        stripped = line.strip(" |-*\t")
-        if not stripped:
-            continue
-        words = len(re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]{1,4}", stripped))
-        if 0 < words <= max_item_words and not stripped.endswith((".", "。", ":", "：")):
-            if run_start is None:
-                run_start, count = lead_in if lead_in is not None else line_start, 0
-            run_end, count = line_end, count + 1
-            continue
-        if run_start is not None and count >= 2:
-            runs.append((run_start, run_end))
-        run_start, count = None, 0
-        lead_in = line_start if stripped.endswith((":", "：")) else None
-    if run_start is not None and count >= 2:
-        runs.append((run_start, run_end))
-    return runs
 
 
 def _squash(text: str) -> str:
@@ -155,68 +111,6 @@ def lexical_coverage(question_tokens: list[str], text: str, lexical: LexicalInde
     present = set(tokenize(text))
     total = sum(lexical.idf(token) for token in unique)
     return sum(lexical.idf(token) for token in unique if token in present) / total
-
-
-_ENUMERATION_RE = re.compile(r"[,、，;；]|\b(?:such as|including|includes|include|namely|ranging from)\b|包括|包含|例如")
-#: Enumeration marks (commas, "such as", 、) past which a sentence is a full list.
-_ENUMERATION_FULL = 4
-
-
-def enumerates(candidate: Candidate) -> float:
-    """How much a candidate reads as a list: 1 for a run of list items or a
-    sentence with several commas or "such as"/"including"/"、", less for fewer."""
-    if candidate.is_list:
-        return 1.0
-    return min(len(_ENUMERATION_RE.findall(candidate.text)), _ENUMERATION_FULL) / _ENUMERATION_FULL
-
-
-def restates_title(text: str, title: str) -> bool:
-    """A sentence that carries its report's title (the publisher's "has
-    released a report titled ..." blurb): most of the title's words, in a
-    sentence not much longer than the title."""
-    title_tokens, tokens = set(tokenize(title)), set(tokenize(text))
-    return (len(title_tokens) >= 3 and len(title_tokens & tokens) >= 0.6 * len(title_tokens)
-            and len(tokens) < 3 * len(title_tokens) + 40)
-
-
-def score_candidates(query: Query, candidates: list[Candidate], lexical: LexicalIndex,
-                     titles: dict[str, str] | None = None, weights: QuoteWeights = QuoteWeights()) -> list[float]:
-    """Term overlap with the question (through its dictionary translation for
-    a sentence in the other language), the rank of the hit the sentence comes
-    from, a bonus for figures when the question asks for a quantity, one for
-    enumerating when it asks for a list (its intent), and a penalty for a
-    sentence that restates its report's title (``titles``: doc_id -> title).
-    The question's tokens that only named the report (its publisher, its
-    market) are left out: retrieval has used them already, and a sentence holding them
-    (the publisher's blurb) is not thereby an answer.
-
-    No model runs here (a warm answer must stay within tens of milliseconds);
-    the hit rank carries the dense channels' judgement of the passage.
-    """
-    ignore, intent = set(query.reports.words), query.intent
-    question_tokens = [token for token in query.tokens if token not in ignore] or list(query.tokens)
-    translated_tokens = [token for token in tokenize(query.translation or "") if token not in ignore]
-    question_lang = query.lang
-    wants_figure = query.asks_quantity
-    years = set(query.years)
-    titles = titles or {}
-    scores = []
-    for candidate in candidates:
-        coverage = lexical_coverage(question_tokens, candidate.text, lexical)
-        if translated_tokens and detect_lang(candidate.text) != question_lang:
-            coverage = max(coverage, lexical_coverage(translated_tokens, candidate.text, lexical))
-        prior = 1.0 / (1 + candidate.rank / weights.rank_scale)
-        figure = 0.15 if wants_figure and FIGURE_RE.search(candidate.text) else 0.0
-        if wants_figure and years:  # the figure for the year asked, not another year's
-            stated = set(YEAR_RE.findall(candidate.text))
-            figure += 0.1 if stated & years else (-0.1 if stated else 0.0)
-        # Titles, headings and list fragments quote badly: prefer real sentences.
-        fragment = 0.0 if (candidate.is_list or _SENTENCE_END_RE.search(candidate.text)
-                           or candidate.text.startswith("|")) else 0.15
-        listing = weights.enumeration * enumerates(candidate) if intent == "list" and coverage > 0 else 0.0
-        blurb = weights.title_blurb if restates_title(candidate.text, titles.get(candidate.hit.chunk.doc_id, "")) else 0.0
-        scores.append(weights.coverage * coverage + (1 - weights.coverage) * prior + figure - fragment + listing - blurb)
-    return scores
 
 
 def select_quotes(candidates: list[Candidate], scores: list[float], max_quotes: int = AnswerConfig.max_quotes,

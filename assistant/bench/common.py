@@ -22,7 +22,6 @@ from ..config import (
     PROJECT_ROOT,
     AnswerConfig,
     ChunkerSettings,
-    QuoteWeights,
     RetrievalConfig,
     Settings,
     setup_offline_environment,
@@ -90,8 +89,6 @@ def _settings_to_dict(settings: Settings) -> dict:
 def _settings_from_dict(data: dict) -> Settings:
     data = dict(data)
     data["chunker"] = ChunkerSettings(**data["chunker"])
-    if "quote_weights" in data:
-        data["quote_weights"] = QuoteWeights(**data["quote_weights"])
     if "retrieval" in data:
         data["retrieval"] = RetrievalConfig(**data["retrieval"])
     if "answer" in data:

@@ -24,6 +24,12 @@ def question_bar(total: int, off: bool = False):
 def run_cli(args, settings) -> int:
     from ..pipeline import Assistant
 
+    if getattr(args, "crosslingual", False):
+        from .crosslingual import crosslingual_table, run_crosslingual
+
+        rows = run_crosslingual(settings, RESULTS_DIR)
+        print(json.dumps(rows, ensure_ascii=False, indent=1) if args.json else crosslingual_table(rows))
+        return 0
     if args.all:
         from .suite import run_all, summary_table
 

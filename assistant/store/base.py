@@ -81,6 +81,9 @@ class Manifest:
     # Files the build could not index: doc_id -> {"sha256", "reason", "max_file_bytes"},
     # so an unchanged bad file does not make the index look out of date.
     skipped: dict[str, dict] = field(default_factory=dict)
+    # The sentence vectors (store.sentences): {"rules_version": ..., "count": ...}; empty
+    # in an index built before them, which is then out of date (``build`` adds them).
+    sentences: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True)
@@ -88,7 +91,7 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str) -> "Manifest":
         data = json.loads(text)
-        optional = {"skipped"}  # added later: older manifests lack it
+        optional = {"skipped", "sentences"}  # added later: older manifests lack it
         return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data or name not in optional})
 
 
@@ -161,3 +164,12 @@ class SearchableIndex(Protocol):
     def lexical_scores(self, query: str, rows: list[int]) -> list[float]: ...
 
     def vectors(self, channel: str, rows: list[int]) -> np.ndarray: ...
+
+    # The quotable spans and their vectors (store.sentences); an index without them has
+    # ``sentences`` None, and these calls return nothing.
+    sentences: object  # SentenceTable | None
+
+    def sentence_vectors(self, channel: str, rows: list[int]) -> np.ndarray: ...
+
+    def search_sentences(self, channel: str, query_vector: np.ndarray, k: int,
+                         doc_ids: set[str] | None = None) -> list[tuple[int, float]]: ...

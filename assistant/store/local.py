@@ -9,6 +9,7 @@ Layout of an index folder::
     gen-<id>/<channel>.npy    the same vectors, the embedding cache of the next build
     gen-<id>/bm25/            the lexical index (bm25s)
     gen-<id>/docs/<sha>.npz   clean text + offset map of each document
+    gen-<id>/sentences*       the quotable spans and their vectors (store.sentences)
 
 A build writes a complete new generation, then swaps ``CURRENT`` with an
 atomic rename: a reader sees the old index or the new one, never a half one,
@@ -38,6 +39,7 @@ from .base import (
     top_rows,
     write_error,
 )
+from .sentences import SentenceTable
 
 CURRENT_FILE = "CURRENT"
 
@@ -90,25 +92,33 @@ class IndexWriter:
         return list(range(len(chunks)))
 
     def write(self, manifest: Manifest, chunks: list[Chunk], token_lists: list[list[str]],
-              rows: list[int], vectors: dict[str, np.ndarray], settings: Settings) -> Path:
-        import faiss
-
+              rows: list[int], vectors: dict[str, np.ndarray], settings: Settings,
+              sentences: SentenceTable | None = None, sentence_vectors: dict[str, np.ndarray] | None = None) -> Path:
         lexical = LexicalIndex.build(token_lists)
 
         with open(self.tmp_dir / "chunks.jsonl", "w", encoding="utf-8") as handle:
             for chunk in chunks:
                 handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
         for channel, channel_vectors in vectors.items():
-            np.save(self.tmp_dir / f"{channel}.npy", channel_vectors)
-            faiss_index = _build_faiss(channel_vectors, settings)
-            try:
-                faiss.write_index(faiss_index, str(self.file(f"{channel}.faiss")))
-            except RuntimeError as error:  # FAISS reports a failed write in a C++ message
-                raise write_error(error, self.index_dir) or error
+            self._write_vectors(channel, channel_vectors, settings)
             manifest.faiss_kind = "hnsw" if len(channel_vectors) >= settings.hnsw_threshold else "flat"
+        if sentences is not None:
+            sentences.save(self.tmp_dir / "sentences.npz")
+            for channel, channel_vectors in (sentence_vectors or {}).items():
+                self._write_vectors(f"sentences-{channel}", channel_vectors, settings)
         lexical.save(self.tmp_dir / "bm25")
         (self.tmp_dir / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         return self.publish()
+
+    def _write_vectors(self, name: str, vectors: np.ndarray, settings: Settings) -> None:
+        """``name``.npy (the next build's embedding cache) and ``name``.faiss (searched)."""
+        import faiss
+
+        np.save(self.tmp_dir / f"{name}.npy", vectors)
+        try:
+            faiss.write_index(_build_faiss(vectors, settings), str(self.file(f"{name}.faiss")))
+        except RuntimeError as error:  # FAISS reports a failed write in a C++ message
+            raise write_error(error, self.index_dir) or error
 
     def publish(self) -> Path:
         """Move the finished generation in place and point CURRENT at it."""
@@ -236,13 +246,17 @@ class Index:
     """An open, verified generation of an index folder (read-only)."""
 
     def __init__(self, index_dir: Path, gen_dir: Path, manifest: Manifest, chunks: list[Chunk],
-                 dense: dict, lexical: LexicalIndex) -> None:
+                 dense: dict, lexical: LexicalIndex, sentences: SentenceTable | None = None,
+                 sentence_dense: dict | None = None) -> None:
         self.index_dir = index_dir
         self.gen_dir = gen_dir
         self.manifest = manifest
         self.chunks = chunks
         self.dense = dense  # channel -> faiss index
         self.lexical = lexical
+        self.sentences = sentences  # None in an index built before sentence vectors
+        self.sentence_dense = sentence_dense or {}  # channel -> faiss index over the sentences
+        self._sentence_masks: dict[frozenset, _RowFilter] = {}
         self.row_of = {chunk.chunk_id: row for row, chunk in enumerate(chunks)}
         self._doc_maps: dict[str, DocumentMap] = {}
         self._chunk_langs = np.array([chunk.lang for chunk in chunks])
@@ -302,15 +316,25 @@ class Index:
             raise IndexStateError(f"The index manifest in {index_dir} is damaged; {hint}.") from error
         if missing:
             raise IndexStateError(f"The index in {index_dir} is damaged (the text of {missing[0]} is missing); {hint}.")
-        return cls(index_dir, gen_dir, manifest, chunks, dense, lexical)
+        sentences, sentence_dense = _load_sentences(gen_dir, manifest, index_dir, hint)
+        return cls(index_dir, gen_dir, manifest, chunks, dense, lexical, sentences, sentence_dense)
 
     def cached_vectors(self, channel: str) -> np.ndarray | None:
         """The stored vectors of a channel (row i = chunk i), for reuse."""
+        return self._stored_matrix(channel, len(self.chunks))
+
+    def cached_sentence_vectors(self, channel: str) -> np.ndarray | None:
+        """The stored sentence vectors of a channel (row i = sentence i), for reuse."""
+        if self.sentences is None:
+            return None
+        return self._stored_matrix(f"sentences-{channel}", len(self.sentences))
+
+    def _stored_matrix(self, name: str, rows: int) -> np.ndarray | None:
         try:
-            vectors = np.load(self.gen_dir / f"{channel}.npy")
+            vectors = np.load(self.gen_dir / f"{name}.npy")
         except (OSError, ValueError):
             return None
-        return vectors if len(vectors) == len(self.chunks) else None
+        return vectors if len(vectors) == rows else None
 
     def document(self, doc_id: str) -> DocumentMap:
         if doc_id not in self._doc_maps:
@@ -377,6 +401,37 @@ class Index:
             return np.zeros((0, faiss_index.d), dtype=np.float32)
         return np.vstack([faiss_index.reconstruct(int(row)) for row in rows])
 
+    def sentence_vectors(self, channel: str, rows: list[int]) -> np.ndarray:
+        faiss_index = self.sentence_dense[channel]
+        if not rows:
+            return np.zeros((0, faiss_index.d), dtype=np.float32)
+        return np.vstack([faiss_index.reconstruct(int(row)) for row in rows])
+
+    def search_sentences(self, channel: str, query_vector: np.ndarray, k: int,
+                         doc_ids: set[str] | None = None) -> list[tuple[int, float]]:
+        """Sentence rows and cosine similarities of the ``k`` sentences nearest
+        the query (in ``doc_ids`` when given), best first."""
+        faiss_index = self.sentence_dense.get(channel)
+        if faiss_index is None or faiss_index.ntotal == 0 or k <= 0:
+            return []
+        query = np.asarray(query_vector, dtype=np.float32).reshape(1, -1)
+        if not doc_ids:
+            scores, rows = faiss_index.search(query, min(k, faiss_index.ntotal))
+        else:
+            key = frozenset(doc_ids)
+            allowed = self._sentence_masks.get(key)
+            if allowed is None:
+                wanted = np.array([doc_id in doc_ids for doc_id in self.sentences.doc_ids] or [False])
+                allowed = _RowFilter(wanted[self.sentences.doc_index])
+                if len(self._sentence_masks) > 64:
+                    self._sentence_masks.clear()
+                self._sentence_masks[key] = allowed
+            if allowed.count == 0:
+                return []
+            scores, rows = faiss_index.search(query, min(k, allowed.count),
+                                              params=self._search_params(faiss_index, allowed.selector))
+        return [(int(row), float(score)) for row, score in zip(rows[0], scores[0]) if row >= 0]
+
     def _bm25(self, query: str) -> np.ndarray:
         """BM25 of every chunk; the last query's are kept, since a search and
         its hits' scores ask for the same query in a row."""
@@ -412,3 +467,21 @@ class Index:
         if hnsw is not None:
             return faiss.SearchParametersHNSW(sel=selector, efSearch=hnsw.efSearch)
         return faiss.SearchParameters(sel=selector)
+
+
+def _load_sentences(gen_dir: Path, manifest: Manifest, index_dir: Path, hint: str):
+    """The sentence table and its FAISS indexes; (None, {}) for an index built
+    before sentence vectors (reported out of date by the pipeline)."""
+    import faiss
+
+    if not manifest.sentences:
+        return None, {}
+    try:
+        table = SentenceTable.load(gen_dir / "sentences.npz")
+        dense = {channel: faiss.read_index(str(gen_dir / f"sentences-{channel}.faiss")) for channel in manifest.channels}
+    except Exception as error:  # a missing or damaged file: numpy and faiss raise their own types
+        raise IndexStateError(f"The sentence vectors of the index in {index_dir} are damaged "
+                              f"({type(error).__name__}); {hint}.") from error
+    if any(faiss_index.ntotal != len(table) for faiss_index in dense.values()) or len(table) != manifest.sentences.get("count"):
+        raise IndexStateError(f"The index in {index_dir} is out of step (sentence table and vectors differ in size); {hint}.")
+    return table, dense

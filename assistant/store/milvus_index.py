@@ -49,6 +49,14 @@ class MilvusIndex:
         self.row_by_key = {key: row for row, key in enumerate(keys)}
         self.row_of = {chunk.chunk_id: row for row, chunk in enumerate(chunks)}
         self._doc_maps: dict[str, DocumentMap] = {}
+        self.sentences = None  # sentence vectors are not kept in Milvus: the answer embeds its candidates
+
+    def sentence_vectors(self, channel: str, rows: list[int]) -> np.ndarray:
+        return np.zeros((0, self.manifest.channels[channel]["dim"]), dtype=np.float32)
+
+    def search_sentences(self, channel: str, query_vector: np.ndarray, k: int,
+                         doc_ids: set[str] | None = None) -> list[tuple[int, float]]:
+        return []
 
     @property
     def channels(self) -> list[str]:

@@ -73,7 +73,10 @@ class MilvusWriter:
         """The stored blob of an unchanged document stays."""
 
     def write(self, manifest: Manifest, chunks: list[Chunk], token_lists: list[list[str]],
-              rows: list[int], vectors: dict[str, np.ndarray], settings: Settings) -> str:
+              rows: list[int], vectors: dict[str, np.ndarray], settings: Settings,
+              sentences=None, sentence_vectors=None) -> str:
+        """``sentences``, ``sentence_vectors``: not kept in Milvus (the answer
+        embeds its few candidate sentences at ask time instead)."""
         old_stats = self.previous.stats if self.previous is not None else None
         stats = SparseBM25.build(token_lists, old_stats.vocab if old_stats else None)
         if old_stats is not None and rows != list(range(len(chunks))):

@@ -31,6 +31,9 @@ class LibraryStats:
     index: SearchableIndex  # its chunks, term statistics (doc_freq, idf) and lexical search
     named: frozenset[str] = frozenset()  # the reports the question names (searched first); empty: none
     config: AnswerConfig = field(default_factory=AnswerConfig)
+    # The languages the library is written in: a Latin-script name proves nothing by its absence
+    # from a library with no English text (its reports write it in Chinese).
+    languages: frozenset[str] = frozenset({"en", "zh"})
 
 
 Reason = Callable[[Query, list[Hit], LibraryStats], "str | None"]

@@ -12,7 +12,7 @@ from .unmentioned_name import asked_names
 
 def reason(query: Query, hits, stats) -> str | None:
     names = asked_names(query)
-    if not query.asks_quantity or WHICH_RE.search(query.text) or not names:
+    if not query.asks_quantity or WHICH_RE.search(query.text) or not names or "en" not in stats.languages:
         return None
     index, rare = stats.index, stats.config.rare_name_max_chunks
     doc_freq = index.lexical.doc_freq

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from ...lexical import tokenize
 from ...query import Query
 from ...query.lexicon import FOLLOW_UP_WORDS, MARKET_VOCABULARY
+from ...translation import get_translator
 
 MESSAGE = ("No report in the library covers this topic: most of the words that say what the question is about "
            "occur in none of them.")
@@ -31,7 +32,7 @@ class TopicCoverage(NamedTuple):
         return self.total - self.seen
 
 
-def library_coverage(query: Query, lexical) -> TopicCoverage:
+def library_coverage(query: Query, lexical, languages: frozenset[str] = frozenset({"en", "zh"})) -> TopicCoverage:
     """The share of the question's topic terms that the library holds at all.
 
     Topic terms are the key terms of the question as asked less the
@@ -39,7 +40,9 @@ def library_coverage(query: Query, lexical) -> TopicCoverage:
     every follow-up uses: "imply", "forecast window").  A Chinese
     term counts when the library has its characters (every character pair) or,
     for a report only in English, most of its English gloss words; a Latin
-    word when the library has it.  A question about a topic no report covers
+    word when the library has it, or, in a library with no English text
+    (``languages``), one of its Chinese translations (a Latin word with none
+    is not judged there).  A question about a topic no report covers
     names things the library never mentions."""
     common = MARKET_VOCABULARY | (FOLLOW_UP_WORDS if query.alone is not None else frozenset())
     terms = [(word, glosses) for word, glosses in query.own.key_terms
@@ -53,7 +56,14 @@ def library_coverage(query: Query, lexical) -> TopicCoverage:
         words = [gloss for gloss in glosses if len(gloss) >= 3]
         return bool(words) and 2 * sum(known(word) for word in words) > len(words)
 
-    seen = sum(1 for word, glosses in terms if known(word) or gloss_known(glosses))
+    def translation_known(word: str) -> bool:
+        return any(known(term) for term in get_translator().en_to_zh(word) if term != word)
+
+    chinese_only = "en" not in languages
+    if chinese_only:
+        terms = [(word, glosses) for word, glosses in terms if glosses or get_translator().en_to_zh(word)]
+    seen = sum(1 for word, glosses in terms if known(word) or gloss_known(glosses)
+               or (chinese_only and not glosses and translation_known(word)))
     return TopicCoverage(seen, len(terms))
 
 
@@ -63,7 +73,7 @@ def reason(query: Query, hits, stats) -> str | None:
     Chinese); or, whatever the similarity, at most ``topic_coverage_absent`` of them occur and at least
     ``topic_unseen_min`` occur nowhere."""
     config = stats.config
-    coverage = library_coverage(query, stats.index.lexical)
+    coverage = library_coverage(query, stats.index.lexical, stats.languages)
     if coverage.share > config.topic_coverage_max:
         return None
     best = hits[:config.topic_similarity_hits]

@@ -29,6 +29,8 @@ def spelled_out(acronym: str, chunks) -> bool:
 
 
 def reason(query: Query, hits, stats) -> str | None:
+    if "en" not in stats.languages:
+        return None
     doc_freq = stats.index.lexical.doc_freq
     for name in asked_names(query):
         tokens = tokenize(name)
