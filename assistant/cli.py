@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import json
 import re
 import sys
@@ -29,7 +30,7 @@ def _settings(args) -> Settings:
     if getattr(args, "backend", None):
         settings = settings.with_changes(backend=args.backend)
     if getattr(args, "ranker", None):
-        settings = settings.with_changes(ranker=str(args.ranker))
+        settings = settings.with_changes(answer=replace(settings.answer, ranker=str(args.ranker)))
     if getattr(args, "chunk_tokens", None) and isinstance(args.chunk_tokens, int):
         settings = settings.with_changes(chunker=ChunkerSettings(max_tokens=args.chunk_tokens))
     store = getattr(args, "store", None) or settings.store

@@ -101,8 +101,8 @@ def test_a_tree_whose_links_loop_is_refused(tmp_path):
 
 
 def test_the_assistant_refuses_to_start_with_a_bad_ranker(seeds_index, tmp_path):
-    from assistant.config import Settings
+    from assistant.config import AnswerConfig, Settings
     from assistant.pipeline import Assistant
 
     with pytest.raises(RankerError, match="is missing"):
-        Assistant(seeds_index, Settings(ranker=str(tmp_path / "nowhere.json")))
+        Assistant(seeds_index, Settings(answer=AnswerConfig(ranker=str(tmp_path / "nowhere.json"))))

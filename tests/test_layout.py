@@ -119,7 +119,8 @@ def test_the_checks_see_a_cycle_and_an_upward_import(tmp_path, monkeypatch):
 READ_QUESTION_ONCE = {"retrieval", "answer", "pipeline"}
 #: Where a question enters as text (and is read once, into a Query).
 ENTRY_POINTS = {("assistant.pipeline", "Assistant.ask"), ("assistant.pipeline", "Assistant.search"),
-                ("assistant.pipeline", "Assistant.read"), ("assistant.pipeline", "Assistant._previous")}
+                ("assistant.pipeline", "Assistant.read"), ("assistant.pipeline", "Assistant._previous"),
+                ("assistant.pipeline", "Assistant.rank_candidates")}
 QUESTION_PARAMETERS = {"question", "query", "questions", "previous", "follow_up_of"}
 
 
