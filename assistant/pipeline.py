@@ -33,7 +33,6 @@ from .config import DEFAULT_RANKER, Settings
 from .embedding import channel_mismatch, load_encoders
 from .ingest.cards import library_cards
 from .ingest.facts import library_facts
-from .lexical import tokenize
 from .query import Query, QuestionError, merge, parse_query
 from .retrieval import Hit, Retriever
 from .store import IndexStateError, open_index
@@ -113,7 +112,7 @@ class Assistant:
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> list[Hit]:
         read, retriever = self.read(query), self.retriever
-        return retriever.search(read, k or self.settings.top_k, mode, doc_ids, prefer=self._preferred(read, retriever.index))
+        return retriever.search(read, k or self.settings.top_k, mode, doc_ids, prefer=retriever.named_reports(read))
 
     def read(self, question: str) -> Query:
         """The question as the assistant reads it (language, intent, named reports)."""
@@ -132,7 +131,7 @@ class Assistant:
         if previous is not None:
             query = merge(previous, query)
         index = retriever.index
-        prefer = self._preferred(query, index)
+        prefer = retriever.named_reports(query)
         query_vectors = retriever.encode_query(query)
         hits = retriever.search(query, max(k or self.settings.top_k, self.settings.retrieval.answer_search_k_min), mode,
                                 doc_ids, query_vectors=query_vectors, prefer=prefer)
@@ -246,21 +245,6 @@ class Assistant:
         if not market:
             return []
         return compare(self.facts, market, query.metric or "market size", query.asked_year)
-
-    def _preferred(self, query: Query, index) -> set[str]:
-        """The reports the question names, to search first; none when the
-        question also names something (a company, a place) that those reports
-        never mention but another report does: then the naming was loose
-        ("the widget market") and the named thing decides."""
-        prefer = set(query.reports.doc_ids)
-        if not prefer:
-            return prefer
-        for name in query.names:
-            if set(tokenize(name)) & set(query.reports.words):
-                continue
-            if not index.search_lexical(name, 1, doc_ids=prefer) and index.search_lexical(name, 1):
-                return set()
-        return prefer
 
     def relevance(self, query: Query, hits: list[Hit], retriever: Retriever | None = None) -> float:
         """How well the best hit matches: its cosine similarity or the share of

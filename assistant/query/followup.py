@@ -23,7 +23,15 @@ import re
 from dataclasses import replace
 
 from ..lexical import fold_script, tokenize
-from .lexicon import ANAPHORA_RE, ELLIPTICAL_END_RE, ELLIPTICAL_START_RE, LANGUAGES, REPORT_REFERENCE_RES
+from .lexicon import (
+    ANAPHORA_RE,
+    BETWEEN_RES,
+    ELLIPTICAL_END_RE,
+    ELLIPTICAL_START_RE,
+    LANGUAGES,
+    OPENER_RES,
+    REPORT_REFERENCE_RES,
+)
 from .question import Query, read_text
 from .slots import Span, joined, metric_span, period_spans, region_spans, year_spans
 
@@ -128,9 +136,8 @@ def rebuild(previous: Query, current: Query) -> str:
     reference = None if other_report else REPORT_REFERENCE_RES[previous.lang].search(subject)
     if lang != previous.lang or bare or reference is None:
         return _regarding(core, subject, lang)
-    if lang == "zh":
-        return f"{reference.group(0).strip()}，{core}？"
-    return f"{core}, {_lower_first(reference.group(0).strip())}?"
+    found = reference.group(0).strip()
+    return LANGUAGES[lang].WITH_REFERENCE.format(question=core, reference=found if lang == "zh" else _lower_first(found))
 
 
 def _subject(previous: Query, current: Query) -> str:
@@ -141,20 +148,14 @@ def _subject(previous: Query, current: Query) -> str:
 
 
 def _regarding(core: str, subject: str, lang: str) -> str:
-    if lang == "zh":
-        return f"关于{subject}，{core}？"
-    return f"{core}, regarding {_lower_first(subject)}?"
+    return LANGUAGES[lang].REGARDING.format(question=core, subject=subject if lang == "zh" else _lower_first(subject))
 
 
-#: What may stand between two names that form one ("Europe and Asia-Pacific", "欧洲、中东和非洲").
-_BETWEEN_RE = re.compile(r"(?:\s|,|&|and|or|和|与|與|及|、|或)*", re.I)
-
-
-def _groups(text: str, spans: list[Span]) -> list[Span]:
+def _groups(text: str, spans: list[Span], lang: str) -> list[Span]:
     """Spans joined where only "and", commas and the like stand between them."""
     groups: list[Span] = []
     for start, end in spans:
-        if groups and _BETWEEN_RE.fullmatch(text[groups[-1][1]:start]):
+        if groups and BETWEEN_RES[lang].fullmatch(text[groups[-1][1]:start]):
             groups[-1] = (groups[-1][0], end)
         else:
             groups.append((start, end))
@@ -168,7 +169,7 @@ def _stated(query: Query) -> dict[str, tuple[Span, str]]:
     kinds = {"years": year_spans(text), "period": period_spans(text), "region": region_spans(text, query.lang),
              "entity": _asked_names(query), "publisher": _publisher_names(query)}
     for kind, spans in kinds.items():
-        groups = _groups(text, spans)
+        groups = _groups(text, spans, query.lang)
         if groups:
             whole = joined(groups)
             replaced = groups[0] if kind == "entity" else groups[-1]  # the company asked about comes first
@@ -245,7 +246,7 @@ def _put_in_place(base: str, previous: Query, stated: dict[str, tuple[Span, str]
     """``base`` (the previous question) with what the follow-up states put in
     place of what it said (a year or region it had none of added, with ``append``);
     whether everything found a place."""
-    had = _stated(previous)
+    had, words = _stated(previous), LANGUAGES[lang]
     edits: list[tuple[Span, str]] = []
     placed = True
     appended: list[str] = []
@@ -255,7 +256,7 @@ def _put_in_place(base: str, previous: Query, stated: dict[str, tuple[Span, str]
         if target and target[0][1] <= len(base):
             edits.append((target[0], when[1]))
         else:
-            appended.append(f"{when[1]}年" if lang == "zh" else f"in {when[1]}")
+            appended.append(words.IN_YEAR.format(year=when[1]))
     for slot in ("region", "entity", "publisher", "metric"):
         if slot not in stated:
             continue
@@ -266,14 +267,14 @@ def _put_in_place(base: str, previous: Query, stated: dict[str, tuple[Span, str]
                 continue
             edits.append((target[0], value))
         elif slot == "region":
-            appended.append(stated[slot][1] if lang == "zh" else f"in {stated[slot][1]}")
+            appended.append(words.IN_REGION.format(region=stated[slot][1]))
         else:
             placed = False
     text = base
     for (start, end), value in sorted(edits, reverse=True):
         text = text[:start] + value + text[end:]
     if appended and append:
-        text = ("".join(appended) + text) if lang == "zh" else f"{text} {' '.join(appended)}"
+        text = words.ADDED.format(question=text, added=("" if lang == "zh" else " ").join(appended))
     return text, placed
 
 
@@ -285,8 +286,7 @@ def _core(text: str) -> str:
 
 def _drop_opener(text: str, lang: str) -> str:
     """The question without "And"/"But"/"Also"/"那" at its start (kept: "What about ...")."""
-    stripped = re.sub(r"^\s*(?:and|but|also|or|then)\s+" if lang == "en" else r"^\s*(?:那么|那麼|那|还有|還有|另外)\s*",
-                      "", text, flags=re.I)
+    stripped = OPENER_RES[lang].sub("", text)
     return stripped[:1].upper() + stripped[1:] if lang == "en" and stripped else (stripped or text)
 
 
@@ -296,4 +296,4 @@ def _lower_first(text: str) -> str:
 
 
 def _finish(text: str, lang: str) -> str:
-    return f"{text}？" if lang == "zh" else f"{text}?"
+    return LANGUAGES[lang].QUESTION.format(question=text)

@@ -20,13 +20,9 @@ from dataclasses import dataclass
 
 from ..ingest.cards import ReportCard
 from ..lexical import tokenize
+from .lexicon.en import GENERIC_PUBLISHER_WORDS
 
-#: Words of a publisher's name that say nothing about which publisher it is.
-_GENERIC_PUBLISHER_WORDS = frozenset(
-    """research group market markets insights insight consulting intelligence analytics analysis report reports
-    inc ltd llc co corp company global data the and of international industry industries""".split()
-)
-_GENERIC_PUBLISHER_TOKENS = frozenset(token for word in _GENERIC_PUBLISHER_WORDS for token in tokenize(word))
+_GENERIC_PUBLISHER_TOKENS = frozenset(token for word in GENERIC_PUBLISHER_WORDS for token in tokenize(word))
 _MIN_DOMAIN_PREFIX = 4
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import RETRIEVAL_MODES, Settings
+from ..lexical import tokenize
 from ..query import Query
 from .fusion import diversify, reciprocal_rank_fusion
 from .hit import Hit
@@ -61,6 +62,20 @@ class Retriever:
             seen = {hit.row for hit in first}
             return (first + [hit for hit in ranked if hit.row not in seen])[:k]
         return self._search(query, k, mode, doc_ids, query_vectors)
+
+    def named_reports(self, query: Query) -> set[str]:
+        """The reports the question names, to search first (``search``'s ``prefer``); none when the
+        question also names something (a company, a place) that those reports never mention but another
+        report does: then the naming was loose ("the widget market") and the named thing decides."""
+        prefer = set(query.reports.doc_ids)
+        if not prefer:
+            return prefer
+        for name in query.names:
+            if set(tokenize(name)) & set(query.reports.words):
+                continue
+            if not self.index.search_lexical(name, 1, doc_ids=prefer) and self.index.search_lexical(name, 1):
+                return set()
+        return prefer
 
     def lists_for(self, lang: str) -> list[WeightedList]:
         return self.lists.get(lang) or self.lists["en"]

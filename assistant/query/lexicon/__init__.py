@@ -19,6 +19,10 @@ ACROSS_REPORTS_RE = re.compile(f"{en.ACROSS_REPORTS}|{zh.ACROSS_REPORTS}", re.I)
 WHICH_RE = re.compile(f"{en.WHICH}|{zh.WHICH}", re.I)
 ELLIPTICAL_START_RE = re.compile(rf"^\s*(?:{en.ELLIPTICAL_START}|{zh.ELLIPTICAL_START})", re.I)
 ELLIPTICAL_END_RE = re.compile(zh.ELLIPTICAL_END)
+#: A follow-up's opening word, dropped where it keeps its own words ("And which vendors ...?").
+OPENER_RES = {"en": re.compile(rf"^\s*(?:{en.OPENER})\s+", re.I), "zh": re.compile(rf"^\s*(?:{zh.OPENER})\s*")}
+#: Only conjunctions between two names: they name one place or company together.
+BETWEEN_RES = {lang: re.compile(f"(?:{words.CONJUNCTIONS})*", re.I) for lang, words in (("en", en), ("zh", zh))}
 ANAPHORA_RE = re.compile(f"{en.ANAPHORA}|{zh.ANAPHORA}", re.I)
 #: (metric, pattern) in the order tried; English and Chinese wording of one metric in one pattern.
 METRIC_RES = tuple((name, re.compile(f"{pattern}|{dict(zh.METRICS)[name]}", re.I)) for name, pattern in en.METRICS)
@@ -33,7 +37,7 @@ FOLLOW_UP_WORDS = en.FOLLOW_UP_FILLER | frozenset(zh.FOLLOW_UP_FILLER)
 LANGUAGES = {"en": en, "zh": zh}
 
 __all__ = [
-    "ACROSS_REPORTS_RE", "ANAPHORA_RE", "ELLIPTICAL_END_RE", "ELLIPTICAL_START_RE", "FOLLOW_UP_WORDS", "GENERIC_NAMES", "LANGUAGES",
+    "ACROSS_REPORTS_RE", "ANAPHORA_RE", "ELLIPTICAL_END_RE", "BETWEEN_RES", "ELLIPTICAL_START_RE", "FOLLOW_UP_WORDS", "GENERIC_NAMES", "LANGUAGES", "OPENER_RES",
     "LIST_RE", "MARKET_VOCABULARY", "METRIC_NAMES", "METRIC_RES", "PERIOD_RE", "QUANTITY_RE", "REASON_RE",
     "REGION_RES", "REPORT_REFERENCE_RES", "WHICH_RE", "YEAR_RE", "YES_NO_RE", "en", "zh",
 ]

@@ -52,8 +52,16 @@ REGIONS = (
     "France", "Italy", "Spain", "Canada", "Mexico", "Brazil", "Australia", "Russia", "U.S.", "USA", "US", "UK",
 )
 
-#: How a follow-up opens or closes when it leans on the question before it.
-ELLIPTICAL_START = (r"and\b|but\b|also\b|what about\b|how about\b|and what about\b|same for\b|or\b|then\b")
+#: Words that open a follow-up and say nothing else ("And in 2032?"): dropped where it keeps its own words.
+OPENER = r"and|but|also|or|then"
+#: How a follow-up opens when it leans on the question before it.
+ELLIPTICAL_START = rf"(?:{OPENER})\b|what about\b|how about\b|and what about\b|same for\b"
+#: What may stand between two names that form one ("Europe and Asia-Pacific").
+CONJUNCTIONS = r"\s|,|&|and|or"
+#: How a rebuilt follow-up is worded: a year or region the previous question had no place for, added at its end;
+#: a question of its own with the previous one's report reference, or with the previous question as its subject.
+IN_YEAR, IN_REGION, ADDED = "in {year}", "in {region}", "{question} {added}"
+WITH_REFERENCE, REGARDING, QUESTION = "{question}, {reference}?", "{question}, regarding {subject}?", "{question}?"
 #: Words that point back at what was said before: "does that imply", "its CAGR".
 ANAPHORA = r"\b(?:that|this|it|its|they|them|their|these|those|such|same|then)\b"
 #: Words of a follow-up that only ask again (in another year, place, ...), beside the things it names.
@@ -71,6 +79,12 @@ REPORT_REFERENCE = (r"\b(?i:according to|as cited in|cited in|per|in|from|by)\s+
                     r"|\b(?i:according to|per)\s+[A-Z][\w&'.-]*(?:\s+[A-Z][\w&'.-]*)*")
 #: A follow-up that asks only why or how: it has no subject of its own.
 CONTENT_FREE = frozenset("why how what is that this so come".split())
+
+#: Words of a publisher's name that say nothing about which publisher it is.
+GENERIC_PUBLISHER_WORDS = frozenset(
+    """research group market markets insights insight consulting intelligence analytics analysis report reports
+    inc ltd llc co corp company global data the and of international industry industries""".split()
+)
 
 #: Words every market report uses, whatever its market: they say what is asked
 #: (a size, a share, the drivers), not what about.

@@ -28,7 +28,11 @@ REGIONS = (
     "美国", "加拿大", "墨西哥", "巴西", "德国", "法国", "英国", "意大利", "西班牙", "澳大利亚", "俄罗斯",
 )
 
-ELLIPTICAL_START = r"那|那么|那麼|和|还有|還有|至于|至於|另外"
+OPENER = r"那么|那麼|那|还有|還有|另外"
+ELLIPTICAL_START = rf"{OPENER}|和|至于|至於"
+CONJUNCTIONS = r"\s|,|和|与|與|及|、|或"
+IN_YEAR, IN_REGION, ADDED = "{year}年", "{region}", "{added}{question}"
+WITH_REFERENCE, REGARDING, QUESTION = "{reference}，{question}？", "关于{subject}，{question}？", "{question}？"
 ELLIPTICAL_END = r"(?:呢|怎么样|怎麼樣)[？?。.!！]*\s*$"
 ANAPHORA = r"它|其|该|該|这|這|此|上述|前述|同期|当时|當時|对应|對應|相应|相應"
 #: Characters and words of a follow-up that only ask again (matched on folded text).
