@@ -37,6 +37,7 @@ from .ingest import (
 from .ingest.cards import make_card
 from .ingest.facts import extract_facts
 from .ingest.limits import ReadLimits
+from .ingest.reader import reader_failed
 from .lexical import tokenize
 from .store import (
     Index,
@@ -314,17 +315,24 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
     return report
 
 
-def _read(doc_id: str, path: Path, sha256: str, settings: Settings, refused: RefusedFiles):
-    """The file's Document, or a DocumentError: remembered by sha256 (under
-    these limits), so the same bytes are not read again by the next build."""
+def _read(doc_id: str, path: Path, sha256: str, settings: Settings, refused: RefusedFiles, fits_model):
+    """The file's (Document, chunks, card, facts), or a DocumentError: remembered
+    by sha256 (under these limits), so the same bytes are not read again by the
+    next build.  Any exception while reading, chunking or describing the file
+    (a library's included) refuses this file only."""
     limits = ReadLimits.from_settings(settings)
     name = printable_name(doc_id)
     known = refused.reason(sha256, limits.as_dict())
     if known is not None:
         return DocumentError(f"{name}: {known}")
     try:
-        return read_document(path, doc_id=doc_id, limits=limits)
-    except DocumentError as error:
+        document = read_document(path, doc_id=doc_id, limits=limits)
+        card = make_card(document).to_dict()
+        return (document, chunk_document(document, settings.chunker, fits_model), card,
+                [fact.to_dict() for fact in extract_facts(document, card["market"])])
+    except Exception as error:
+        if not isinstance(error, DocumentError):
+            error = reader_failed(name, path.suffix.lower(), error)
         if not isinstance(error.__cause__, OSError):  # a file that could not be opened may open next time
             refused.remember(sha256, str(error).removeprefix(f"{name}: "), limits.as_dict())
         return error
@@ -351,18 +359,16 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
             doc_chunks = old_chunks[doc_id]
             card, facts = old_info["card"], old_info["facts"]
         else:
-            document = _read(doc_id, paths[doc_id], sha256, settings, refused)
-            if isinstance(document, DocumentError):
-                report.skipped.append(str(document))
-                skipped[doc_id] = _skip_entry(sha256, str(document), settings)
+            parts = _read(doc_id, paths[doc_id], sha256, settings, refused, fits_model)
+            if isinstance(parts, DocumentError):
+                report.skipped.append(str(parts))
+                skipped[doc_id] = _skip_entry(sha256, str(parts), settings)
                 continue
+            document, doc_chunks, card, facts = parts
             report.warnings.extend(document.warnings)
-            doc_chunks = chunk_document(document, settings.chunker, fits_model)
             writer.write_document(doc_id, document.sha256, document.text, document.raw_starts,
                                   document.raw_ends, document.page_starts)
             sha256 = document.sha256
-            card = make_card(document).to_dict()
-            facts = [fact.to_dict() for fact in extract_facts(document, card["market"])]
         chunks.extend(doc_chunks)
         files[doc_id] = {"sha256": sha256, "path": str(paths[doc_id]), "n_chunks": len(doc_chunks), "card": card,
                          "facts": facts}

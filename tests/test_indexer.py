@@ -125,6 +125,35 @@ def test_a_refused_file_is_remembered_by_sha256_and_not_read_again(seeds_copy, m
     assert reads[-2:] == ["huge.md", "huge.md"] and "huge.md" in Index.load(index_dir).manifest.files
 
 
+@pytest.mark.parametrize("stage", ["chunk_document", "extract_facts", "read_document"])
+def test_any_exception_on_one_file_refuses_it_and_the_build_goes_on(seeds_copy, monkeypatch, stage):
+    """Issue 25: a library's exception on one file (python-docx's ValueError) stopped every build."""
+    import json
+
+    from assistant import indexer
+
+    docs, index_dir = seeds_copy
+    (docs / "bad.md").write_text("# Bad\n\nThe gizmo market grew 9% in 2025.\n", encoding="utf-8")
+    (docs / "good.md").write_text("# Good\n\nThe widget market grew 4% in 2025.\n", encoding="utf-8")
+    real = getattr(indexer, stage)
+
+    def failing(document, *args, **kwargs):
+        if "gizmo market grew 9%" in (document.text if hasattr(document, "text") else Path(document).read_text()):
+            raise ValueError("no tr above topmost tr in w:tbl")
+        return real(document, *args, **kwargs)
+
+    monkeypatch.setattr(indexer, stage, failing)
+    report = build_index([docs], index_dir)
+    line = ("bad.md: the .md reader failed on this file (ValueError); it was skipped; save it again from its editor "
+            "or convert it to plain text.")
+    assert report.skipped == [line]
+    index = Index.load(index_dir)
+    assert "good.md" in index.manifest.files and index.manifest.skipped["bad.md"]["reason"] == line
+    remembered = json.loads((index_dir / "refused.json").read_text(encoding="utf-8"))
+    assert remembered[indexer.file_sha256(docs / "bad.md")]["reason"] == line.removeprefix("bad.md: ")
+    assert build_index([docs], index_dir).changed is False
+
+
 # ---------------------------------------------- the folders of an index (issue 18.4, 18.5)
 
 def test_folders_are_recorded_absolute_and_resolved(seeds_copy, monkeypatch):

@@ -150,3 +150,28 @@ def test_docx_paragraphs_tables_and_headings(tmp_path):
     start = doc.text.index("grew 14%")
     _, raw_start, raw_end = doc.raw_span(start, start + 8)
     assert doc.raw_text[raw_start:raw_end] == "grew 14%"
+
+
+@pytest.mark.parametrize("reader, name, error", [
+    ("clean_markdown", "r.md", KeyError("w:val")),
+    ("clean_html", "r.html", RecursionError("maximum recursion depth exceeded")),
+    ("read_docx", "r.docx", ValueError("no tr above topmost tr in w:tbl")),
+])
+def test_any_reader_failure_refuses_the_file_in_one_sentence(tmp_path, monkeypatch, reader, name, error):
+    """An exception from a reader or its library (issue 25: python-docx's ValueError) is one sentence."""
+    import assistant.ingest.reader as reader_module
+
+    def failing(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(reader_module, reader, failing)
+    path = tmp_path / name
+    if name.endswith(".docx"):
+        make_docx(path)
+    else:
+        path.write_text("<h1>Gizmo</h1>\n\nThe gizmo market grew.\n", encoding="utf-8")
+    with pytest.raises(DocumentError) as raised:
+        read_document(path)
+    suffix = path.suffix
+    assert str(raised.value) == (f"{name}: the {suffix} reader failed on this file ({type(error).__name__}); it was "
+                                 f"skipped; save it again from its editor or convert it to plain text.")

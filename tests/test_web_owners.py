@@ -136,3 +136,36 @@ def test_refused_files_are_deleted_at_once(server, tmp_path):  # noqa: F811
         assert "binary.txt" not in server.chat.assistant.index.manifest.skipped
     finally:
         server.chat.remove_upload("fine.md")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target, attribute", [("assistant.ingest.reader", "read_docx"),
+                                               ("assistant.indexer", "tokenize")])
+def test_an_upload_that_breaks_indexing_is_removed_and_never_blocks_the_next(server, tmp_path, monkeypatch,
+                                                                             target, attribute):
+    """Issue 25: one DOCX that made python-docx raise failed every later upload, also after a restart."""
+    import importlib
+
+    from test_ingest_readers import make_docx
+
+    module = importlib.import_module(target)
+    real = getattr(module, attribute)
+
+    def failing(*args, **kwargs):
+        if attribute == "read_docx" or "Remote Monitoring Outlook" in str(args[0]):
+            raise ValueError("no tr above topmost tr in w:tbl")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, attribute, failing)
+    hostile, following = tmp_path / "hostile.docx", tmp_path / "next.md"
+    make_docx(hostile)
+    result = server.chat.add_uploads([{"path": str(hostile), "orig_name": "hostile.docx"}], owner=owner_key("x"))
+    assert result.added == [] and len(result.problems) == 1 and result.problems[0].startswith("hostile.docx: ")
+    assert "\n" not in result.problems[0]
+    assert visible(server.uploads) == [] and server.chat.ledger.owner_of("hostile.docx") is None
+    following.write_text("The sprocket market in Zorbland grew 7 percent in 2031.\n", encoding="utf-8")
+    result = server.chat.add_uploads([{"path": str(following), "orig_name": "next.md"}], owner=owner_key("y"))
+    try:
+        assert result.added == ["next.md"], result
+    finally:
+        server.chat.remove_upload("next.md")

@@ -94,6 +94,64 @@ def make_xml_docx(path: Path, paragraphs: int) -> None:
             target.writestr(name, data)
 
 
+def _docx_members(path: Path) -> list[tuple[str, bytes]]:
+    """The parts of a small real DOCX (python-docx's template, one heading and one paragraph)."""
+    import docx
+
+    base = path.with_name(f"base-{path.name}")
+    document = docx.Document()
+    document.add_heading("Gizmo Outlook", level=1)
+    document.add_paragraph("The gizmo market grew 14% in 2024.")
+    document.save(str(base))
+    with zipfile.ZipFile(base) as source:
+        members = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    base.unlink()
+    return members
+
+
+def make_hostile_docx(path: Path, body: bytes = b"", styles: bytes = b"", main_part: str = "word/document.xml") -> None:
+    """A DOCX made by python-docx with ``body`` XML put at the start of its
+    body, ``styles`` added to its styles, and its main part stored as ``main_part``
+    (the package relationships point at it)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for name, data in _docx_members(path):
+            if name == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + body, 1)
+                name = main_part
+            elif name == "word/styles.xml":
+                data = data.replace(b"</w:styles>", styles + b"</w:styles>", 1)
+            elif name == "word/_rels/document.xml.rels" and main_part != "word/document.xml":
+                name = f"{main_part.rsplit('/', 1)[0]}/_rels/{main_part.rsplit('/', 1)[-1]}.rels"
+                data = data.replace(b'Target="', b'Target="../word/')
+            elif name in ("_rels/.rels", "[Content_Types].xml"):
+                data = data.replace(b"word/document.xml", main_part.encode())
+            target.writestr(name, data)
+
+
+def _cell(text: str, properties: bytes = b"") -> bytes:
+    return b"<w:tc><w:tcPr>" + properties + b"</w:tcPr><w:p><w:r><w:t>" + text.encode() + b"</w:t></w:r></w:p></w:tc>"
+
+
+#: The hostile DOCX of issue 25, by name: (what it is, what make_hostile_docx gets).
+HOSTILE_DOCX = {
+    "orphan-vmerge": ("DOCX, a table cell continuing a vertical merge with no cell above",
+                      {"body": b"<w:tbl><w:tr>" + _cell("orphan", b"<w:vMerge/>") + _cell("cell") + b"</w:tr></w:tbl>"}),
+    "heading-superscript": ("DOCX, a paragraph style named 'Heading \u00b2'", {
+        "body": b'<w:p><w:pPr><w:pStyle w:val="HeadingSup"/></w:pPr><w:r><w:t>Gizmo heading</w:t></w:r></w:p>',
+        "styles": '<w:style w:type="paragraph" w:styleId="HeadingSup"><w:name w:val="Heading \u00b2"/></w:style>'.encode()}),
+    "gridspan-1m": ("DOCX, one table cell with gridSpan 1,000,000",
+                    {"body": b"<w:tbl><w:tr>" + _cell("spanned", b'<w:gridSpan w:val="1000000"/>') + b"</w:tr></w:tbl>"}),
+    "gridspan-2g": ("DOCX, one table cell with gridSpan 2,000,000,000",
+                    {"body": b"<w:tbl><w:tr>" + _cell("spanned", b'<w:gridSpan w:val="2000000000"/>')
+                     + b"</w:tr></w:tbl>"}),
+    "empty-runs": ("DOCX, one paragraph of 17M empty runs (102 MB of XML)",
+                   {"body": b"<w:p>" + b"<w:r/>" * 17_000_000 + b"</w:p>"}),
+    "main-part-renamed": ("DOCX, 120,000 characters in a main part named word/main.xml",
+                          {"body": b"<w:p><w:r><w:t>" + b"gizmo " * 20_000 + b"</w:t></w:r></w:p>",
+                           "main_part": "word/main.xml"}),
+}
+
+
 def _timed_read(path: Path, what: str) -> dict:
     started = time.perf_counter()
     try:

@@ -273,19 +273,29 @@ class WebChat:
             if not result.problems:
                 result.problems.append("No file was uploaded.")
             return result
-        report = self.rebuild(progress)
+        try:
+            report = self.rebuild(progress)
+        except Exception:  # never keep a file whose indexing failed: it would fail every later upload
+            log.exception("indexing uploads failed")
+            self._discard(accepted)
+            self.rebuild(progress)
+            result.problems.extend(f"{name}: could not be indexed; it was removed." for name in accepted)
+            return result
         refused = [name for name in accepted if name in self.assistant.index.manifest.skipped
                    or name not in self.assistant.index.manifest.files]
         if refused:
-            for name in refused:
-                (self.uploads_dir / name).unlink(missing_ok=True)
-                self.ledger.release(name)
+            self._discard(refused)
             self.rebuild(progress)
         result.added = [name for name in accepted if name not in refused]
         result.problems.extend(report.skipped)
         result.problems.extend(report.warnings)
         result.summary = report.summary()
         return result
+
+    def _discard(self, names: list[str]) -> None:
+        for name in names:
+            (self.uploads_dir / name).unlink(missing_ok=True)
+            self.ledger.release(name)
 
     def remove_upload(self, name, progress=None, owner: str | None = None) -> str:
         """Remove an upload; ``owner`` given, only one of that owner's."""
