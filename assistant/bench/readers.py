@@ -1,9 +1,11 @@
 """Readers on adversarial input: the time to read (or refuse) small hostile files.
 
 Rows: a 1 MB line of each inline Markdown pattern that used to be quadratic
-(read as .md and as .html), PDF pages sharing one 5 MB content stream, and a
-DOCX of highly compressible XML, each read with the default caps.  The files
-are made here (the tests use the same makers).
+(read as .md and as .html), PDF pages sharing one 5 MB content stream, a
+DOCX of highly compressible XML, the hostile DOCX of issue 25 (each read in a
+fresh process, with its peak RSS), and 1 MB lines of the shapes that were slow
+to read or to chunk (rule lines, unbroken lines, unbroken CJK), each read
+with the default caps.  The files are made here (the tests use the same makers).
 """
 from __future__ import annotations
 
@@ -152,14 +154,57 @@ HOSTILE_DOCX = {
 }
 
 
-def _timed_read(path: Path, what: str) -> dict:
+#: Lines that were slow to read or to chunk (issue 25), each 1 MB then "x": (what, unit).
+SLOW_SHAPES = (("rule line of '|'", "|"), ("rule line of '| '", "| "), ("unbroken line of 'x'", "x"),
+               ("unbroken line of 'gizmo'", "gizmo"), ("unbroken CJK line", "市场规模增长"))
+
+
+def _timed_read(path: Path, what: str, chunk: bool = False) -> dict:
+    """Read (and with ``chunk``, chunk) ``path``: time and outcome."""
+    from ..ingest import chunk_document
+
     started = time.perf_counter()
     try:
-        outcome = f"read, {len(read_document(path).text):,} characters"
+        document = read_document(path)
+        outcome = f"read, {len(document.text):,} characters"
+        if chunk:
+            outcome += f", {len(chunk_document(document)):,} chunks"
     except DocumentError as error:
         outcome = "refused: " + str(error).split(": ", 1)[1]
     return {"input": what, "file_kb": round(path.stat().st_size / 1024, 1),
             "seconds": round(time.perf_counter() - started, 3), "outcome": outcome}
+
+
+_PEAK_READ = """
+import json, re, sys, time
+from pathlib import Path
+from assistant.ingest import DocumentError, read_document
+path, started = Path(sys.argv[1]), time.perf_counter()
+try:
+    outcome = f"read, {len(read_document(path).text):,} characters"
+except DocumentError as error:
+    outcome = "refused: " + str(error).split(": ", 1)[1]
+seconds = time.perf_counter() - started
+peak = re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text())  # not ru_maxrss: exec keeps that
+print(json.dumps({"input": sys.argv[2], "file_kb": round(path.stat().st_size / 1024, 1), "seconds": round(seconds, 3),
+                  "outcome": outcome, "peak_rss_mb": round(int(peak.group(1)) / 1024) if peak else None}))
+"""
+
+
+def _peak_read(path: Path, what: str) -> dict:
+    """:func:`_timed_read` in a fresh process, with its peak RSS (imports included)."""
+    import json
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _PEAK_READ, str(path), what], capture_output=True, text=True,
+                         timeout=600, cwd=Path(__file__).resolve().parents[2])
+    if run.returncode != 0:
+        return {"input": what, "file_kb": round(path.stat().st_size / 1024, 1), "seconds": 0.0,
+                "outcome": "failed: " + (run.stderr.strip().splitlines() or ["?"])[-1]}
+    row = json.loads(run.stdout)
+    row["outcome"] += f" (peak RSS {row.pop('peak_rss_mb')} MB)"
+    return row
 
 
 def bench_readers(work: Path) -> list[dict]:
@@ -183,6 +228,14 @@ def bench_readers(work: Path) -> list[dict]:
     docx_file = folder / "xml.docx"
     make_xml_docx(docx_file, paragraphs=320_000)
     rows.append(_timed_read(docx_file, "DOCX, 20 MB of XML (9M characters)"))
+    for name, (what, parts) in HOSTILE_DOCX.items():
+        path = folder / f"{name}.docx"
+        make_hostile_docx(path, **parts)
+        rows.append(_peak_read(path, what))
+    for number, (what, unit) in enumerate(SLOW_SHAPES):
+        path = folder / f"shape-{number}.md"
+        path.write_text(unit * (MB // len(unit)) + "x\n", encoding="utf-8")
+        rows.append(_timed_read(path, f"1 MB {what} then 'x', read and chunked", chunk=True))
     return rows
 
 
