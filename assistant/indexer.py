@@ -128,6 +128,11 @@ def _previous(index_dir: Path, settings: Settings):
         return None
 
 
+def _damaged(index) -> set[str]:
+    """The stored files of a previous local generation that fail their checksums (see Index.damaged_files)."""
+    return index.damaged_files() if hasattr(index, "damaged_files") else set()
+
+
 def _fallback(index_dir: Path, settings: Settings):
     """When ``CURRENT`` is missing, damaged or names a missing generation: the
     newest intact generation, so its chunks and vectors are re-used rather
@@ -255,6 +260,11 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
             remove_leftovers(index_dir)  # of killed builds: we hold the lock, so none is being written
         previous = _previous(index_dir, settings)
         reusable = previous or _fallback(index_dir, settings)  # what can be re-used, if not current
+        damaged = sorted(_damaged(reusable))
+        if damaged:  # never current; what is damaged is not re-used
+            previous = None
+            report.warnings.append(f"{len(damaged)} stored index file(s) no longer match their checksums "
+                                   f"({', '.join(damaged[:3])}); rebuilt from the reports.")
         folders = resolve_folders(docs_dirs, reusable, keep_folders, drop_folders, report)
         paths = discover_files(folders, report.skipped)
         shas: dict[str, str] = {}
@@ -341,7 +351,8 @@ def _read(doc_id: str, path: Path, sha256: str, settings: Settings, refused: Ref
 def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped, refused):
     """Chunks of every readable file; unchanged files keep their old chunks."""
     old_chunks: dict[str, list[Chunk]] = {}
-    reusable = previous is not None and previous.manifest.chunker == settings.chunker.as_dict()
+    reusable = (previous is not None and previous.manifest.chunker == settings.chunker.as_dict()
+                and "chunks.jsonl" not in _damaged(previous))
     if reusable:
         for chunk in previous.chunks:
             old_chunks.setdefault(chunk.doc_id, []).append(chunk)
@@ -354,7 +365,8 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
     for done, (doc_id, sha256) in enumerate(shas.items(), start=1):
         progress("reading", done, len(shas))
         old_info = previous.manifest.files.get(doc_id) if reusable else None
-        if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks and "card" in old_info and "facts" in old_info:
+        if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks and "card" in old_info and \
+                "facts" in old_info and f"docs/{sha256}.npz" not in _damaged(previous):
             writer.reuse_document(previous, sha256)
             doc_chunks = old_chunks[doc_id]
             card, facts = old_info["card"], old_info["facts"]
@@ -380,6 +392,8 @@ def _previous_vectors(channel, encoder, keys: list[str], previous) -> dict[int, 
     facts = previous.manifest.channels.get(channel) if previous is not None else None
     if not facts or not same_model(facts, encoder.identity.facts(encoder.dim)):
         return {}  # another model, other weights or another backend: nothing to re-use
+    if "chunks.jsonl" in _damaged(previous) or {f"{channel}.npy", f"{channel}.faiss"} <= _damaged(previous):
+        return {}
     old_rows = {embed_key(encoder.identity.key(), chunk): row for row, chunk in enumerate(previous.chunks)}
     wanted = {row: old_rows[key] for row, key in enumerate(keys) if key in old_rows}
     if not wanted:

@@ -154,6 +154,54 @@ def test_any_exception_on_one_file_refuses_it_and_the_build_goes_on(seeds_copy, 
     assert build_index([docs], index_dir).changed is False
 
 
+# ------------------------------------- stored files are verified before re-use (issue 25, item 6)
+
+CITED = "004_cc81a9a3a938ae48.txt"
+
+
+def flip_bytes(path: Path, at: int) -> None:
+    data = bytearray(path.read_bytes())
+    for offset in range(at, at + 4):
+        data[offset] ^= 0x20
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["docs", "chunks.jsonl", "dense.npy", "bm25/data.csc.index.npy"])
+def test_build_verifies_stored_files_and_rebuilds_damaged_ones(seeds_copy, damage):
+    """With 4 bytes flipped in the cited report's stored text, `ask` said "run
+    build" and `build` said the index was current."""
+    import numpy as np
+
+    from assistant.ingest import read_document
+
+    docs, index_dir = seeds_copy
+    generation = current_generation(index_dir)
+    before = Index.load(index_dir)
+    files = {path.relative_to(generation).as_posix() for path in generation.rglob("*") if path.is_file()}
+    assert set(before.manifest.checksums) == files - {"manifest.json"}
+    vectors = before.cached_vectors("dense").copy()
+    if damage == "docs":
+        target = generation / "docs" / f"{before.manifest.files[CITED]['sha256']}.npz"
+        position = target.read_bytes().index("telemedicine".encode("utf-32-le"))  # inside the stored text
+    elif damage == "chunks.jsonl":
+        target = generation / damage
+        position = target.read_bytes().index(b"telemedicine")  # the JSON stays valid, a chunk's text is wrong
+    else:
+        target = generation / damage
+        position = target.stat().st_size // 2
+    flip_bytes(target, position)
+    assert Index.load(index_dir).damaged_files() == {target.relative_to(generation).as_posix()}
+
+    report = build_index([docs], index_dir)
+    assert report.changed and any("no longer match their checksums" in line for line in report.warnings)
+    after = Index.load(index_dir)
+    assert after.damaged_files() == set() and after.gen_dir != generation
+    assert after.document(CITED).text == read_document(docs / CITED).text
+    assert [chunk.text for chunk in after.chunks] == [chunk.text for chunk in before.chunks]
+    assert np.allclose(after.cached_vectors("dense"), vectors, atol=1e-4)
+    assert build_index([docs], index_dir).changed is False
+
+
 # ---------------------------------------------- the folders of an index (issue 18.4, 18.5)
 
 def test_folders_are_recorded_absolute_and_resolved(seeds_copy, monkeypatch):

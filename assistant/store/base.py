@@ -81,6 +81,9 @@ class Manifest:
     # Files the build could not index: doc_id -> {"sha256", "reason", "max_file_bytes"},
     # so an unchanged bad file does not make the index look out of date.
     skipped: dict[str, dict] = field(default_factory=dict)
+    # sha256 of every other file of the generation (path inside it -> hex), so a
+    # build verifies what it re-uses and rebuilds what was damaged; older manifests lack it.
+    checksums: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True)
@@ -88,7 +91,7 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str) -> "Manifest":
         data = json.loads(text)
-        optional = {"skipped"}  # added later: older manifests lack it
+        optional = {"skipped", "checksums"}  # added later: older manifests lack them
         return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data or name not in optional})
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Settings
-from ..ingest import Chunk
+from ..ingest import Chunk, file_sha256
 from ..lexical import LexicalIndex
 from .base import (
     FORMAT_VERSION,
@@ -107,6 +107,8 @@ class IndexWriter:
                 raise write_error(error, self.index_dir) or error
             manifest.faiss_kind = "hnsw" if len(channel_vectors) >= settings.hnsw_threshold else "flat"
         lexical.save(self.tmp_dir / "bm25")
+        manifest.checksums = {path.relative_to(self.tmp_dir).as_posix(): file_sha256(path)
+                              for path in sorted(self.tmp_dir.rglob("*")) if path.is_file()}
         (self.tmp_dir / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         return self.publish()
 
@@ -248,6 +250,7 @@ class Index:
         self._chunk_langs = np.array([chunk.lang for chunk in chunks])
         self._filters: dict[tuple, _RowFilter] = {}
         self._last_bm25: tuple[str, np.ndarray] | None = None
+        self._damaged: set[str] | None = None
 
     @property
     def location(self) -> str:
@@ -304,8 +307,25 @@ class Index:
             raise IndexStateError(f"The index in {index_dir} is damaged (the text of {missing[0]} is missing); {hint}.")
         return cls(index_dir, gen_dir, manifest, chunks, dense, lexical)
 
+    def damaged_files(self) -> set[str]:
+        """The files of this generation (paths inside it) whose bytes no longer
+        match the checksums its build recorded (computed once; a manifest from
+        before checksums has none, and nothing is found damaged)."""
+        if self._damaged is None:
+            self._damaged = set()
+            for name, expected in self.manifest.checksums.items():
+                try:
+                    intact = file_sha256(self.gen_dir / name) == expected
+                except OSError:
+                    intact = False
+                if not intact:
+                    self._damaged.add(name)
+        return self._damaged
+
     def cached_vectors(self, channel: str) -> np.ndarray | None:
         """The stored vectors of a channel (row i = chunk i), for reuse."""
+        if f"{channel}.npy" in self.damaged_files():
+            return None
         try:
             vectors = np.load(self.gen_dir / f"{channel}.npy")
         except (OSError, ValueError):
