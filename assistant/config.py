@@ -80,6 +80,9 @@ class Settings:
     # bytes; an upload past either is refused in one sentence.
     max_upload_files: int = 200
     max_uploads_bytes: int = 1024 * 1024 * 1024
+    # ... and each owner's (a browser, an API session or a team) share of it.
+    max_owner_upload_files: int = 20
+    max_owner_uploads_bytes: int = 200 * 1024 * 1024
     max_question_chars: int = 2000
     top_k: int = 5
     rrf_k: int = 60

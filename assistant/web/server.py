@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import Settings, setup_offline_environment
 from .app import create_app
 from .startup import IndexingState, index_in_background
-from .uploads import check_uploads_dir
+from .uploads import CacheCleaner, check_uploads_dir
 
 #: The uploads folder inside the index folder when ``--uploads`` is not given.
 UPLOADS_SUBFOLDER = "uploads"
@@ -49,6 +49,7 @@ def serve(docs, index_dir, host: str = "127.0.0.1", port: int = 7860, settings: 
     print(f"Serving http://{host}:{port} after {time.perf_counter() - started:.1f} s; indexing in the background "
           f"(uploads folder {uploads_dir})", file=sys.stderr, flush=True)
     index_in_background(app.web_chat, open_assistant, state)
+    app.cache_cleaner = CacheCleaner().start()  # uploads never submitted or killed half-way
     if not block:
         return app
     try:
