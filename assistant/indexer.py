@@ -171,6 +171,7 @@ def _is_current(previous, files: dict[str, str], settings: Settings, docs_dirs: 
         and same_identities(manifest.channels, channel_identities(settings))
         and recorded == files
         and manifest.docs_dirs == docs_dirs
+        and getattr(manifest, "follow_links", False) == settings.follow_links
         and all("card" in info and "facts" in info for info in manifest.files.values())  # from before cards and facts
     )
 
@@ -218,7 +219,7 @@ def stale_files(manifest) -> list[str]:
     missing = [f"{folder} (the folder is missing)" for folder in folders if not folder.is_dir()]
     if missing:
         return missing
-    current = discover_files(folders)
+    current = discover_files(folders, follow_links=getattr(manifest, "follow_links", False))
     recorded = {doc_id: info["sha256"] for doc_id, info in manifest.files.items()}
     # Files the build skipped (unreadable) are known too: unchanged, they are not news.
     recorded.update({doc_id: info["sha256"] for doc_id, info in getattr(manifest, "skipped", {}).items()})
@@ -266,7 +267,7 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
             report.warnings.append(f"{len(damaged)} stored index file(s) no longer match their checksums "
                                    f"({', '.join(damaged[:3])}); rebuilt from the reports.")
         folders = resolve_folders(docs_dirs, reusable, keep_folders, drop_folders, report)
-        paths = discover_files(folders, report.skipped)
+        paths = discover_files(folders, report.skipped, settings.follow_links)
         shas: dict[str, str] = {}
         skipped: dict[str, dict] = {}  # recorded in the manifest (see Manifest.skipped)
         for doc_id, path in paths.items():
@@ -314,6 +315,7 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
                 docs_dirs=docs_record,
                 n_chunks=len(chunks),
                 skipped=skipped,
+                follow_links=settings.follow_links,
             )
             writer.write(manifest, chunks, token_lists, rows, vectors, settings)
         except BaseException:

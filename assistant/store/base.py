@@ -84,6 +84,7 @@ class Manifest:
     # sha256 of every other file of the generation (path inside it -> hex), so a
     # build verifies what it re-uses and rebuilds what was damaged; older manifests lack it.
     checksums: dict[str, str] = field(default_factory=dict)
+    follow_links: bool = False  # built with links leaving the folders followed (Settings.follow_links)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True)
@@ -91,7 +92,7 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str) -> "Manifest":
         data = json.loads(text)
-        optional = {"skipped", "checksums"}  # added later: older manifests lack them
+        optional = {"skipped", "checksums", "follow_links"}  # added later: older manifests lack them
         return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data or name not in optional})
 
 
