@@ -78,22 +78,7 @@ def _box():
 
 def make_xml_docx(path: Path, paragraphs: int) -> None:
     """A valid DOCX whose body repeats one short paragraph ``paragraphs`` times."""
-    import docx
-
-    base = path.with_name(f"base-{path.name}")
-    document = docx.Document()
-    document.add_heading("Gizmo Outlook", level=1)
-    document.add_paragraph("The gizmo market grew 14% in 2024.")
-    document.save(str(base))
-    with zipfile.ZipFile(base) as source:
-        members = [(info.filename, source.read(info.filename)) for info in source.infolist()]
-    base.unlink()
-    paragraph = b"<w:p><w:r><w:t>The gizmo market grew again.</w:t></w:r></w:p>"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
-        for name, data in members:
-            if name == "word/document.xml":
-                data = data.replace(b"<w:body>", b"<w:body>" + paragraph * paragraphs, 1)
-            target.writestr(name, data)
+    make_hostile_docx(path, body=b"<w:p><w:r><w:t>The gizmo market grew again.</w:t></w:r></w:p>" * paragraphs)
 
 
 def _docx_members(path: Path) -> list[tuple[str, bytes]]:

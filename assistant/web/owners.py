@@ -98,20 +98,18 @@ class UploadLedger:
             while candidate in shipped or (candidate in files and not same_owner(owners.get(candidate), owner)):
                 candidate = f"{stem} ({copy}){suffix}"
                 copy += 1
-            replaced = files.get(candidate, 0)  # the owner's own file of that name, replaced
-            if len(files) + (0 if candidate in files else 1) > self.max_files or \
-                    sum(files.values()) - replaced + size > self.max_bytes:
-                raise UploadError(
-                    f"{name}: the uploads folder is full ({len(files)} files, {sum(files.values()) / 2**20:.1f} MB; "
-                    f"the limit is {self.max_files} files and {self.max_bytes / 2**20:.0f} MB); "
-                    "remove a report before adding another.")
             own = {key: value for key, value in files.items() if same_owner(owners.get(key), owner)}
-            if len(own) + (0 if candidate in own else 1) > self.owner_files or \
-                    sum(own.values()) - replaced + size > self.owner_bytes:
-                raise UploadError(
-                    f"{name}: your uploads are at their limit ({len(own)} files, {sum(own.values()) / 2**20:.1f} MB; "
-                    f"each user may keep {self.owner_files} files and {self.owner_bytes / 2**20:.0f} MB); "
-                    "remove one of your reports before adding another.")
+            for held, max_files, max_bytes, says in (
+                    (files, self.max_files, self.max_bytes, "the uploads folder is full ({}; the limit is {}); "
+                                                            "remove a report before adding another."),
+                    (own, self.owner_files, self.owner_bytes, "your uploads are at their limit ({}; each user may "
+                                                              "keep {}); remove one of your reports before adding "
+                                                              "another.")):
+                if len(held) + (0 if candidate in held else 1) > max_files or \
+                        sum(held.values()) - held.get(candidate, 0) + size > max_bytes:
+                    raise UploadError(f"{name}: " + says.format(
+                        f"{len(held)} files, {sum(held.values()) / 2**20:.1f} MB",
+                        f"{max_files} files and {max_bytes / 2**20:.0f} MB"))
             if candidate == name:
                 return name, ""
             why = "a shipped report has that name" if name in shipped else "another user's upload has that name"
