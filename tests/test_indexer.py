@@ -202,6 +202,26 @@ def test_build_verifies_stored_files_and_rebuilds_damaged_ones(seeds_copy, damag
     assert build_index([docs], index_dir).changed is False
 
 
+def test_a_link_leaving_the_folder_is_skipped_unless_followed(seeds_copy, tmp_path):
+    """Issue 25: a link to a system file made it searchable."""
+    from assistant.indexer import stale_files
+
+    docs, index_dir = seeds_copy
+    outside = tmp_path / "outside.md"
+    outside.write_text("# Outside\n\nThe sprocket market in Zorbland grew 5 percent in 2031.\n", encoding="utf-8")
+    (docs / "linked.md").symlink_to(outside)
+    report = build_index([docs], index_dir)
+    assert report.skipped == ["linked.md: a link to a file outside the reports folder; skipped (copy the file into "
+                              "the folder, or build with --follow-links)."]
+    assert "linked.md" not in Index.load(index_dir).manifest.files
+    assert stale_files(Index.load(index_dir).manifest) == []
+    followed = build_index([docs], index_dir, Settings(follow_links=True))
+    assert followed.changed and followed.skipped == []
+    manifest = Index.load(index_dir).manifest
+    assert "linked.md" in manifest.files and manifest.follow_links and stale_files(manifest) == []
+    assert build_index([docs], index_dir, Settings(follow_links=True)).changed is False
+
+
 # ---------------------------------------------- the folders of an index (issue 18.4, 18.5)
 
 def test_folders_are_recorded_absolute_and_resolved(seeds_copy, monkeypatch):

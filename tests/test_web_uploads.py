@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from assistant.web.uploads import CacheCleaner, clean_temp_dir
+from assistant.web.uploads import CacheCleaner, clean_temp_dir, remove_partials
 
 
 def _aged(path, seconds: float) -> None:
@@ -40,3 +40,13 @@ def test_the_cleaner_runs_in_the_background(tmp_path):
     finally:
         cleaner.stop()
     assert not stale.exists()
+
+
+def test_partial_copies_of_a_killed_server_are_removed_at_the_next_start(tmp_path):
+    """kill -9 while an upload was copied left its hidden partial file in the uploads folder for good."""
+    (tmp_path / ".upload-0123abcd").write_bytes(b"half a report")
+    (tmp_path / ".owners-4567").write_text("{", encoding="utf-8")
+    (tmp_path / ".owners.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "report.md").write_text("kept", encoding="utf-8")
+    assert remove_partials(tmp_path) == 2
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".owners.json", "report.md"]

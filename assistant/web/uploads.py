@@ -153,6 +153,24 @@ def clean_temp_dir(folder: Path, max_age: float, now: float | None = None) -> in
     return removed
 
 
+#: The hidden partial files an upload or the owner ledger writes before renaming them into place.
+PARTIAL_PATTERNS = (".upload-*", ".owners-*")
+
+
+def remove_partials(uploads_dir: Path) -> int:
+    """At a start: delete the partial copies a killed server left in the
+    uploads folder (hidden, so never indexed, but never renamed either)."""
+    removed = 0
+    for pattern in PARTIAL_PATTERNS:
+        for path in Path(uploads_dir).glob(pattern):
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                continue
+    return removed
+
+
 class CacheCleaner:
     """A daemon thread that runs :func:`clean_temp_dir` on Gradio's temporary
     folder every ``every`` seconds (``stop`` ends it)."""
