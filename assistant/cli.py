@@ -15,12 +15,41 @@ from .config import (
     Settings,
     setup_offline_environment,
 )
-from .ingest import span_label
+from .ingest import printable_name, span_label
 from .ingest.facts import METRICS
 
 
 class UserError(Exception):
     """Shown to the user as one line, exit status 2."""
+
+
+#: What a terminal would obey rather than show: control characters (an ANSI
+#: colour code, a carriage return) and the bidirectional overrides and marks.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with those characters written as ``\\uXXXX`` (line breaks and tabs kept):
+    valid inside JSON strings, and plain to see in a terminal."""
+    return _TERMINAL_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+class _TerminalSafe:
+    """A stream wrapper: everything the CLI prints goes through :func:`terminal_safe`
+    (on stderr, carriage returns are kept for the progress bar; names there are
+    shown with :func:`printable_name`)."""
+
+    def __init__(self, stream, keep_returns: bool = False) -> None:
+        self._stream = stream
+        self._keep_returns = keep_returns
+
+    def write(self, text: str) -> int:
+        if self._keep_returns:
+            return self._stream.write("\r".join(terminal_safe(part) for part in text.split("\r")))
+        return self._stream.write(terminal_safe(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def _settings(args) -> Settings:
@@ -31,6 +60,8 @@ def _settings(args) -> Settings:
         settings = settings.with_changes(backend=args.backend)
     if getattr(args, "ranker", None):
         settings = settings.with_changes(answer=replace(settings.answer, ranker=str(args.ranker)))
+    if getattr(args, "follow_links", False):
+        settings = settings.with_changes(follow_links=True)
     if getattr(args, "chunk_tokens", None) and isinstance(args.chunk_tokens, int):
         settings = settings.with_changes(chunker=ChunkerSettings(max_tokens=args.chunk_tokens))
     store = getattr(args, "store", None) or settings.store
@@ -94,7 +125,7 @@ def cmd_reports(args) -> int:
         return 0
     for row in rows:
         market = " / ".join(part for part in (row["market"], row["market_zh"]) if part) or "?"
-        print(f"{row['doc_id']}  ({row['n_chunks']} chunks, {', '.join(row['languages'])}{', edited' if row['edited'] else ''})")
+        print(f"{printable_name(row['doc_id'])}  ({row['n_chunks']} chunks, {', '.join(row['languages'])}{', edited' if row['edited'] else ''})")
         print(f"   title:     {row['title'][:160] or '?'}")
         print(f"   publisher: {row['publisher'] or '?'}   market: {market}   years: {', '.join(row['years']) or '?'}")
         if row["aliases"]:
@@ -134,7 +165,7 @@ def cmd_chunks(args) -> int:
         if args.json:
             print(json.dumps(row, ensure_ascii=False))
         else:
-            print(f"{chunk.chunk_id}  {chunk.doc_id}, {span_label(chunk.raw_start, chunk.raw_end, chunk.page)}  "
+            print(f"{chunk.chunk_id}  {printable_name(chunk.doc_id)}, {span_label(chunk.raw_start, chunk.raw_end, chunk.page)}  "
                   f"{chunk.lang}  {chunk.n_tokens} tok  {chunk.text[:80]!r}")
     return 0
 
@@ -167,7 +198,7 @@ def cmd_search(args) -> int:
     for rank, hit in enumerate(hits, start=1):
         chunk = hit.chunk
         print(f"{rank:>4}  {hit.score:>7.4f}  {hit.dense_score:>6.3f}  {hit.lexical_score:>6.2f}  "
-              f"{chunk.doc_id}, {span_label(chunk.raw_start, chunk.raw_end, chunk.page)}")
+              f"{printable_name(chunk.doc_id)}, {span_label(chunk.raw_start, chunk.raw_end, chunk.page)}")
         print("      " + chunk.text[:300].replace("\n", " "))
     print(SCORE_LEGEND[args.mode])
     return 0
@@ -189,14 +220,14 @@ def format_answer(answer) -> str:
         lines.append("")
         lines.append("Possibly related:")
         for hit in answer.hits[:3]:
-            lines.append(f"- {hit.chunk.doc_id}, {span_label(hit.chunk.raw_start, hit.chunk.raw_end, hit.chunk.page)}: "
+            lines.append(f"- {printable_name(hit.chunk.doc_id)}, {span_label(hit.chunk.raw_start, hit.chunk.raw_end, hit.chunk.page)}: "
                          f"{hit.chunk.text[:200]!s}")
         return "\n".join(lines)
     if answer.comparison:
         lines.append("What each report says:")
         for row in answer.comparison:
             label = f"{row['period'] or 'no year'}{' (nearest year given)' if row['nearest'] else ''}"
-            lines.append(f"- {row['doc_id']}: {row['metric']} {label}: {row['value']:g} {row['unit']} "
+            lines.append(f"- {printable_name(row['doc_id'])}: {row['metric']} {label}: {row['value']:g} {row['unit']} "
                          f"(“{row['figure']}”, {span_label(row['raw_start'], row['raw_end'], row.get('page'))})")
         lines.append("")
     for quote in answer.quotes:
@@ -207,13 +238,13 @@ def format_answer(answer) -> str:
         lines.append("")
         lines.append("The reports disagree:")
         for conflict in answer.conflicts:
-            values = "; ".join(f"{entry['figure']} in {entry['doc_id']} [{entry['n']}]" for entry in conflict["values"])
+            values = "; ".join(f"{entry['figure']} in {printable_name(entry['doc_id'])} [{entry['n']}]" for entry in conflict["values"])
             lines.append(f"- {conflict['what']}: {values}")
     lines.append("")
     lines.append("Sources:")
     for quote in answer.quotes:
         citation = quote.citation
-        lines.append(f"[{citation.n}] {citation.doc_id}, {span_label(citation.raw_start, citation.raw_end, citation.page)}")
+        lines.append(f"[{citation.n}] {printable_name(citation.doc_id)}, {span_label(citation.raw_start, citation.raw_end, citation.page)}")
     return "\n".join(lines)
 
 
@@ -298,6 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--drop-folder", action="append", type=Path, metavar="FOLDER",
                      help="remove this folder's reports from the index; repeat for several (by default a folder the "
                           "index covered before, such as the web chat's uploads, is kept even when not given with --docs)")
+    sub.add_argument("--follow-links", action="store_true",
+                     help="also index files that symbolic links lead to outside the reports folders (skipped by default)")
     add("reports", cmd_reports, "List the indexed reports with their cards (title, publisher, market, years, languages).")
     sub = add("facts", cmd_facts, "List the figures the reports state: market, metric, year, value, citation.")
     sub.add_argument("--market", help="only markets whose name contains this text (case-insensitive)")
@@ -369,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     from .query import QuestionError
     from .store import IndexStateError
 
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(stdout), _TerminalSafe(stderr, keep_returns=True)
     try:
         return args.handler(args)
     except (UserError, IndexStateError, QuestionError, DocumentError, FileNotFoundError, RuntimeError, ValueError) as error:
@@ -380,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 if __name__ == "__main__":

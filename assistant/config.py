@@ -173,6 +173,11 @@ class Settings:
     # bytes; an upload past either is refused in one sentence.
     max_upload_files: int = 200
     max_uploads_bytes: int = 1024 * 1024 * 1024
+    # ... and each owner's (a browser, an API session or a team) share of it.
+    max_owner_upload_files: int = 20
+    max_owner_uploads_bytes: int = 200 * 1024 * 1024
+    # Index files that symbolic links lead to outside their reports folder (`build --follow-links`).
+    follow_links: bool = False
     max_question_chars: int = 2000
     top_k: int = 5
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)

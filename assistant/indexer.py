@@ -38,6 +38,7 @@ from .ingest.candidates import passage_spans
 from .ingest.cards import make_card
 from .ingest.facts import extract_facts
 from .ingest.limits import ReadLimits
+from .ingest.reader import reader_failed
 from .lexical import tokenize
 from .store import (
     Index,
@@ -132,6 +133,11 @@ def _previous(index_dir: Path, settings: Settings):
         return None
 
 
+def _damaged(index) -> set[str]:
+    """The stored files of a previous local generation that fail their checksums (see Index.damaged_files)."""
+    return index.damaged_files() if hasattr(index, "damaged_files") else set()
+
+
 def _fallback(index_dir: Path, settings: Settings):
     """When ``CURRENT`` is missing, damaged or names a missing generation: the
     newest intact generation, so its chunks and vectors are re-used rather
@@ -170,6 +176,7 @@ def _is_current(previous, files: dict[str, str], settings: Settings, docs_dirs: 
         and same_identities(manifest.channels, channel_identities(settings))
         and recorded == files
         and manifest.docs_dirs == docs_dirs
+        and getattr(manifest, "follow_links", False) == settings.follow_links
         and all("card" in info and "facts" in info for info in manifest.files.values())  # from before cards and facts
         and (settings.store != "local" or manifest.sentences.get("rules_version") == SENTENCE_RULES_VERSION)
     )
@@ -218,7 +225,7 @@ def stale_files(manifest) -> list[str]:
     missing = [f"{folder} (the folder is missing)" for folder in folders if not folder.is_dir()]
     if missing:
         return missing
-    current = discover_files(folders)
+    current = discover_files(folders, follow_links=getattr(manifest, "follow_links", False))
     recorded = {doc_id: info["sha256"] for doc_id, info in manifest.files.items()}
     # Files the build skipped (unreadable) are known too: unchanged, they are not news.
     recorded.update({doc_id: info["sha256"] for doc_id, info in getattr(manifest, "skipped", {}).items()})
@@ -260,8 +267,13 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
             remove_leftovers(index_dir)  # of killed builds: we hold the lock, so none is being written
         previous = _previous(index_dir, settings)
         reusable = previous or _fallback(index_dir, settings)  # what can be re-used, if not current
+        damaged = sorted(_damaged(reusable))
+        if damaged:  # never current; what is damaged is not re-used
+            previous = None
+            report.warnings.append(f"{len(damaged)} stored index file(s) no longer match their checksums "
+                                   f"({', '.join(damaged[:3])}); rebuilt from the reports.")
         folders = resolve_folders(docs_dirs, reusable, keep_folders, drop_folders, report)
-        paths = discover_files(folders, report.skipped)
+        paths = discover_files(folders, report.skipped, settings.follow_links)
         shas: dict[str, str] = {}
         skipped: dict[str, dict] = {}  # recorded in the manifest (see Manifest.skipped)
         for doc_id, path in paths.items():
@@ -318,6 +330,7 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
                 n_chunks=len(chunks),
                 skipped=skipped,
                 sentences={"rules_version": SENTENCE_RULES_VERSION, "count": len(sentences)},
+                follow_links=settings.follow_links,
             )
             writer.write(manifest, chunks, token_lists, rows, vectors, settings, sentences, sentence_vectors)
         except BaseException:
@@ -329,17 +342,24 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
     return report
 
 
-def _read(doc_id: str, path: Path, sha256: str, settings: Settings, refused: RefusedFiles):
-    """The file's Document, or a DocumentError: remembered by sha256 (under
-    these limits), so the same bytes are not read again by the next build."""
+def _read(doc_id: str, path: Path, sha256: str, settings: Settings, refused: RefusedFiles, fits_model):
+    """The file's (Document, chunks, card, facts), or a DocumentError: remembered
+    by sha256 (under these limits), so the same bytes are not read again by the
+    next build.  Any exception while reading, chunking or describing the file
+    (a library's included) refuses this file only."""
     limits = ReadLimits.from_settings(settings)
     name = printable_name(doc_id)
     known = refused.reason(sha256, limits.as_dict())
     if known is not None:
         return DocumentError(f"{name}: {known}")
     try:
-        return read_document(path, doc_id=doc_id, limits=limits)
-    except DocumentError as error:
+        document = read_document(path, doc_id=doc_id, limits=limits)
+        card = make_card(document).to_dict()
+        return (document, chunk_document(document, settings.chunker, fits_model), card,
+                [fact.to_dict() for fact in extract_facts(document, card["market"])])
+    except Exception as error:
+        if not isinstance(error, DocumentError):
+            error = reader_failed(name, path.suffix.lower(), error)
         if not isinstance(error.__cause__, OSError):  # a file that could not be opened may open next time
             refused.remember(sha256, str(error).removeprefix(f"{name}: "), limits.as_dict())
         return error
@@ -349,7 +369,8 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
     """Chunks of every readable file; unchanged files keep their old chunks.
     ``sentences`` (a SentenceTableBuilder) collects each chunk's quotable spans."""
     old_chunks: dict[str, list[Chunk]] = {}
-    reusable = previous is not None and previous.manifest.chunker == settings.chunker.as_dict()
+    reusable = (previous is not None and previous.manifest.chunker == settings.chunker.as_dict()
+                and "chunks.jsonl" not in _damaged(previous))
     if reusable:
         for chunk in previous.chunks:
             old_chunks.setdefault(chunk.doc_id, []).append(chunk)
@@ -362,25 +383,24 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
     for done, (doc_id, sha256) in enumerate(shas.items(), start=1):
         progress("reading", done, len(shas))
         old_info = previous.manifest.files.get(doc_id) if reusable else None
-        if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks and "card" in old_info and "facts" in old_info:
+        if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks and "card" in old_info and \
+                "facts" in old_info and f"docs/{sha256}.npz" not in _damaged(previous):
             writer.reuse_document(previous, sha256)
             doc_chunks = old_chunks[doc_id]
             card, facts = old_info["card"], old_info["facts"]
             text = previous.document(doc_id).text
         else:
-            document = _read(doc_id, paths[doc_id], sha256, settings, refused)
-            if isinstance(document, DocumentError):
-                report.skipped.append(str(document))
-                skipped[doc_id] = _skip_entry(sha256, str(document), settings)
+            parts = _read(doc_id, paths[doc_id], sha256, settings, refused, fits_model)
+            if isinstance(parts, DocumentError):
+                report.skipped.append(str(parts))
+                skipped[doc_id] = _skip_entry(sha256, str(parts), settings)
                 continue
+            document, doc_chunks, card, facts = parts
             report.warnings.extend(document.warnings)
-            doc_chunks = chunk_document(document, settings.chunker, fits_model)
             writer.write_document(doc_id, document.sha256, document.text, document.raw_starts,
                                   document.raw_ends, document.page_starts)
             sha256 = document.sha256
             text = document.text
-            card = make_card(document).to_dict()
-            facts = [fact.to_dict() for fact in extract_facts(document, card["market"])]
         for row, chunk in enumerate(doc_chunks, start=len(chunks)):
             sentences.add(doc_id, text, row, passage_spans(text, chunk.start, chunk.end, settings.answer))
         chunks.extend(doc_chunks)
@@ -394,6 +414,8 @@ def _previous_vectors(channel, encoder, keys: list[str], previous) -> dict[int, 
     facts = previous.manifest.channels.get(channel) if previous is not None else None
     if not facts or not same_model(facts, encoder.identity.facts(encoder.dim)):
         return {}  # another model, other weights or another backend: nothing to re-use
+    if "chunks.jsonl" in _damaged(previous) or {f"{channel}.npy", f"{channel}.faiss"} <= _damaged(previous):
+        return {}
     old_rows = {embed_key(encoder.identity.key(), chunk): row for row, chunk in enumerate(previous.chunks)}
     wanted = {row: old_rows[key] for row, key in enumerate(keys) if key in old_rows}
     if not wanted:

@@ -220,3 +220,22 @@ def test_cli_build_keeps_the_uploads_folder_unless_dropped(seeds_copy, tmp_path)
     assert "is current" in kept.stdout
     dropped = run("build", "--docs", str(docs), "--index", str(index_dir), "--drop-folder", str(uploads), "--json")
     assert json.loads(dropped.stdout)["files"] == 5
+
+
+def test_names_with_line_breaks_and_bidi_overrides_are_printed_escaped(tmp_path):
+    """Issue 25: file names with a newline or an RTL override were printed raw."""
+    docs, index = tmp_path / "docs", tmp_path / "index"
+    docs.mkdir()
+    names = ["evil\u202egpj.md", "two\nlines.md", "colour\x1b[31m.md"]
+    for number, name in enumerate(names):
+        (docs / name).write_text(f"# Sprocket {number}\n\nThe sprocket market in Zorbland grew {number + 3} percent "
+                                 f"in 2031.\n", encoding="utf-8")
+    run("build", "--docs", str(docs), "--index", str(index))
+    for command in (["reports"], ["search", "sprocket market Zorbland"], ["ask", "How much did the sprocket market grow?"]):
+        output = run(*command, "--index", str(index)).stdout
+        assert not set(output) & {"\u202e", "\x1b", "\r"}, output
+        assert "evil\\u202egpj.md" in output or "evil\\u202egpj" in output
+    listing = run("reports", "--index", str(index)).stdout
+    assert "two\\nlines.md  (" in listing and "colour\\x1b[31m.md  (" in listing, listing
+    as_json = json.loads(run("reports", "--json", "--index", str(index)).stdout)
+    assert sorted(row["doc_id"] for row in as_json) == sorted(names)  # JSON keeps the names exact

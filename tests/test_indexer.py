@@ -125,6 +125,103 @@ def test_a_refused_file_is_remembered_by_sha256_and_not_read_again(seeds_copy, m
     assert reads[-2:] == ["huge.md", "huge.md"] and "huge.md" in Index.load(index_dir).manifest.files
 
 
+@pytest.mark.parametrize("stage", ["chunk_document", "extract_facts", "read_document"])
+def test_any_exception_on_one_file_refuses_it_and_the_build_goes_on(seeds_copy, monkeypatch, stage):
+    """Issue 25: a library's exception on one file (python-docx's ValueError) stopped every build."""
+    import json
+
+    from assistant import indexer
+
+    docs, index_dir = seeds_copy
+    (docs / "bad.md").write_text("# Bad\n\nThe gizmo market grew 9% in 2025.\n", encoding="utf-8")
+    (docs / "good.md").write_text("# Good\n\nThe widget market grew 4% in 2025.\n", encoding="utf-8")
+    real = getattr(indexer, stage)
+
+    def failing(document, *args, **kwargs):
+        if "gizmo market grew 9%" in (document.text if hasattr(document, "text") else Path(document).read_text()):
+            raise ValueError("no tr above topmost tr in w:tbl")
+        return real(document, *args, **kwargs)
+
+    monkeypatch.setattr(indexer, stage, failing)
+    report = build_index([docs], index_dir)
+    line = ("bad.md: the .md reader failed on this file (ValueError); it was skipped; save it again from its editor "
+            "or convert it to plain text.")
+    assert report.skipped == [line]
+    index = Index.load(index_dir)
+    assert "good.md" in index.manifest.files and index.manifest.skipped["bad.md"]["reason"] == line
+    remembered = json.loads((index_dir / "refused.json").read_text(encoding="utf-8"))
+    assert remembered[indexer.file_sha256(docs / "bad.md")]["reason"] == line.removeprefix("bad.md: ")
+    assert build_index([docs], index_dir).changed is False
+
+
+# ------------------------------------- stored files are verified before re-use (issue 25, item 6)
+
+CITED = "004_cc81a9a3a938ae48.txt"
+
+
+def flip_bytes(path: Path, at: int) -> None:
+    data = bytearray(path.read_bytes())
+    for offset in range(at, at + 4):
+        data[offset] ^= 0x20
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["docs", "chunks.jsonl", "dense.npy", "bm25/data.csc.index.npy"])
+def test_build_verifies_stored_files_and_rebuilds_damaged_ones(seeds_copy, damage):
+    """With 4 bytes flipped in the cited report's stored text, `ask` said "run
+    build" and `build` said the index was current."""
+    import numpy as np
+
+    from assistant.ingest import read_document
+
+    docs, index_dir = seeds_copy
+    generation = current_generation(index_dir)
+    before = Index.load(index_dir)
+    files = {path.relative_to(generation).as_posix() for path in generation.rglob("*") if path.is_file()}
+    assert set(before.manifest.checksums) == files - {"manifest.json"}
+    vectors = before.cached_vectors("dense").copy()
+    if damage == "docs":
+        target = generation / "docs" / f"{before.manifest.files[CITED]['sha256']}.npz"
+        position = target.read_bytes().index("telemedicine".encode("utf-32-le"))  # inside the stored text
+    elif damage == "chunks.jsonl":
+        target = generation / damage
+        position = target.read_bytes().index(b"telemedicine")  # the JSON stays valid, a chunk's text is wrong
+    else:
+        target = generation / damage
+        position = target.stat().st_size // 2
+    flip_bytes(target, position)
+    assert Index.load(index_dir).damaged_files() == {target.relative_to(generation).as_posix()}
+
+    report = build_index([docs], index_dir)
+    assert report.changed and any("no longer match their checksums" in line for line in report.warnings)
+    after = Index.load(index_dir)
+    assert after.damaged_files() == set() and after.gen_dir != generation
+    assert after.document(CITED).text == read_document(docs / CITED).text
+    assert [chunk.text for chunk in after.chunks] == [chunk.text for chunk in before.chunks]
+    assert np.allclose(after.cached_vectors("dense"), vectors, atol=1e-4)
+    assert build_index([docs], index_dir).changed is False
+
+
+def test_a_link_leaving_the_folder_is_skipped_unless_followed(seeds_copy, tmp_path):
+    """Issue 25: a link to a system file made it searchable."""
+    from assistant.indexer import stale_files
+
+    docs, index_dir = seeds_copy
+    outside = tmp_path / "outside.md"
+    outside.write_text("# Outside\n\nThe sprocket market in Zorbland grew 5 percent in 2031.\n", encoding="utf-8")
+    (docs / "linked.md").symlink_to(outside)
+    report = build_index([docs], index_dir)
+    assert report.skipped == ["linked.md: a link to a file outside the reports folder; skipped (copy the file into "
+                              "the folder, or build with --follow-links)."]
+    assert "linked.md" not in Index.load(index_dir).manifest.files
+    assert stale_files(Index.load(index_dir).manifest) == []
+    followed = build_index([docs], index_dir, Settings(follow_links=True))
+    assert followed.changed and followed.skipped == []
+    manifest = Index.load(index_dir).manifest
+    assert "linked.md" in manifest.files and manifest.follow_links and stale_files(manifest) == []
+    assert build_index([docs], index_dir, Settings(follow_links=True)).changed is False
+
+
 # ---------------------------------------------- the folders of an index (issue 18.4, 18.5)
 
 def test_folders_are_recorded_absolute_and_resolved(seeds_copy, monkeypatch):

@@ -98,3 +98,66 @@ def test_model_check_splits_a_chunk_the_model_would_cut(tmp_path):
     chunks = chunk_document(doc, ChunkerSettings(max_tokens=400), lambda text: len(text) <= limit)
     assert len(chunks) > 1 and all(len(chunk.text) <= limit for chunk in chunks)
     check_chunk_invariants(doc, chunks, 400)
+
+
+# ------------------------------------------------ linear windows (issue 25, item 3)
+
+def old_split_to_budget(text: str, start: int, end: int, budget: int) -> list[tuple[int, int]]:
+    """The window search before issue 25: it counted the whole rest of the sentence for every window."""
+    windows: list[tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        if count_tokens(text[pos:end]) <= budget:
+            windows.append((pos, end))
+            break
+        low, high = pos + 1, end
+        while low < high:
+            middle = (low + high + 1) // 2
+            if count_tokens(text[pos:middle]) <= budget:
+                low = middle
+            else:
+                high = middle - 1
+        cut = low
+        for back in range(cut, pos + (cut - pos) // 2, -1):
+            if text[back - 1].isspace() or text[back - 1] in ",;:，、；：。":
+                cut = back
+                break
+        windows.append((pos, cut))
+        pos = cut
+        while pos < end and text[pos].isspace():
+            pos += 1
+    return windows
+
+
+WINDOW_PIECES = ["market ", "grew", " ", "12%", "，", "市场", "规模", "增长", "x", "ab", "zzzzzzzz", ",", "\u00e9", "2031"]
+
+
+def test_windows_are_the_old_windows_on_random_sentences():
+    import random
+
+    from assistant.ingest.chunking import _split_to_budget
+
+    generator = random.Random(25)
+    for _ in range(300):
+        text = "".join(generator.choice(WINDOW_PIECES) for _ in range(generator.randint(1, 600)))
+        start = generator.randint(0, len(text) // 4)
+        budget = generator.randint(4, 64)
+        assert _split_to_budget(text, start, len(text), budget) == \
+            old_split_to_budget(text, start, len(text), budget), (text, start, budget)
+
+
+@pytest.mark.parametrize("unit", ["x", "ab", "市场", "gizmo"])
+def test_a_long_unbroken_line_is_counted_a_bounded_number_of_times(tmp_path, monkeypatch, unit):
+    """A 400,000-character line without spaces took 53 s (800,000: 428 s): the
+    rest of the line was counted again for every window.  Now the characters
+    counted are a bounded multiple of the line's length."""
+    from assistant.ingest import chunking
+
+    counted = []
+    real = chunking.count_tokens
+    monkeypatch.setattr(chunking, "count_tokens", lambda text: counted.append(len(text)) or real(text))
+    path = tmp_path / "line.md"
+    path.write_text(unit * (200_000 // len(unit)) + "\n", encoding="utf-8")
+    chunks = chunk_document(read_document(path), ChunkerSettings())
+    assert "".join(chunk.text for chunk in chunks) == unit * (200_000 // len(unit))
+    assert sum(counted) < 60 * 200_000, sum(counted) / 200_000

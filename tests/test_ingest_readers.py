@@ -150,3 +150,62 @@ def test_docx_paragraphs_tables_and_headings(tmp_path):
     start = doc.text.index("grew 14%")
     _, raw_start, raw_end = doc.raw_span(start, start + 8)
     assert doc.raw_text[raw_start:raw_end] == "grew 14%"
+
+
+@pytest.mark.parametrize("reader, name, error", [
+    ("clean_markdown", "r.md", KeyError("w:val")),
+    ("clean_html", "r.html", RecursionError("maximum recursion depth exceeded")),
+    ("read_docx", "r.docx", ValueError("no tr above topmost tr in w:tbl")),
+])
+def test_any_reader_failure_refuses_the_file_in_one_sentence(tmp_path, monkeypatch, reader, name, error):
+    """An exception from a reader or its library (issue 25: python-docx's ValueError) is one sentence."""
+    import assistant.ingest.reader as reader_module
+
+    def failing(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(reader_module, reader, failing)
+    path = tmp_path / name
+    if name.endswith(".docx"):
+        make_docx(path)
+    else:
+        path.write_text("<h1>Gizmo</h1>\n\nThe gizmo market grew.\n", encoding="utf-8")
+    with pytest.raises(DocumentError) as raised:
+        read_document(path)
+    suffix = path.suffix
+    assert str(raised.value) == (f"{name}: the {suffix} reader failed on this file ({type(error).__name__}); it was "
+                                 f"skipped; save it again from its editor or convert it to plain text.")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_text_with_a_byte_order_mark_is_read(tmp_path, encoding):
+    """Issue 25: UTF-16 text was refused as "binary" (it is full of zero bytes)."""
+    path = tmp_path / "wide.md"
+    text = "# Gizmo outlook\n\nThe gizmo market grew 9% in 2025. 市场增长。\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    path.write_bytes(data)
+    document = read_document(path)
+    assert document.text == "Gizmo outlook\n\nThe gizmo market grew 9% in 2025. 市场增长。"
+    assert document.warnings == []
+
+
+def test_links_leaving_the_reports_folder_are_skipped_with_a_warning(tmp_path):
+    """Issue 25: a link to a system file made it searchable."""
+    from assistant.ingest import discover_files
+
+    docs, outside = tmp_path / "docs", tmp_path / "outside"
+    (docs / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (docs / "real.md").write_text("The gizmo market grew.\n", encoding="utf-8")
+    (outside / "secret.txt").write_text("root:x:0:0\n", encoding="utf-8")
+    (docs / "passwd.txt").symlink_to(outside / "secret.txt")
+    (docs / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (docs / "sub" / "inside.md").symlink_to(docs / "real.md")  # a link that stays inside is a file like any other
+    problems: list[str] = []
+    found = discover_files([docs], problems)
+    assert sorted(found) == ["real.md", "sub/inside.md"]
+    assert problems == ["passwd.txt: a link to a file outside the reports folder; skipped (copy the file into the "
+                        "folder, or build with --follow-links)."]  # a linked folder is not entered at all
+    assert sorted(discover_files([docs], follow_links=True)) == ["passwd.txt", "real.md", "sub/inside.md"]

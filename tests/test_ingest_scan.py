@@ -133,10 +133,26 @@ def test_one_mb_adversarial_files_read_end_to_end(tmp_path):
     for number, unit in enumerate(units):
         for suffix in (".md", ".html"):
             (tmp_path / f"{number}{suffix}").write_text(unit * (MB // len(unit)) + "\n", encoding="utf-8")
+    lengths = read_in_a_child(tmp_path, timeout=240)
+    assert len(lengths) == 2 * len(units) and all(length > 0.9 * MB for length in lengths.values()), lengths
+
+
+def read_in_a_child(folder, timeout: float) -> dict[str, int]:
+    """The length of the text of each file of ``folder``, read in a child process."""
     script = ("import sys; from pathlib import Path; from assistant.ingest import read_document\n"
               "for path in sorted(Path(sys.argv[1]).iterdir()): print(path.name, len(read_document(path).text))")
-    result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
-                            timeout=240)
+    result = subprocess.run([sys.executable, "-c", script, str(folder)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=timeout)
     assert result.returncode == 0, result.stderr
-    lengths = dict(line.split() for line in result.stdout.splitlines())
-    assert len(lengths) == 2 * len(units) and all(int(length) > 0.9 * MB for length in lengths.values()), lengths
+    return {name: int(length) for name, length in (line.split() for line in result.stdout.splitlines())}
+
+
+def test_rule_line_patterns_give_nothing_back_to_try_again(tmp_path):
+    """Issue 25: one line of 150,000 '|' then 'x' took 215 s to read (``\\|{2,}[ \\t|]*``
+    gave back each pipe to try the rest again: quadratic).  Read through
+    read_document in a child process: 1 MB of each rule-like run, then 'x'."""
+    units = ["|", "| ", "*_", "_", "-", "|-", " |"]
+    for number, unit in enumerate(units):
+        (tmp_path / f"{number}.md").write_text(unit * (MB // len(unit)) + "x\n", encoding="utf-8")
+    lengths = read_in_a_child(tmp_path, timeout=120)
+    assert len(lengths) == len(units) and all(length > 0.9 * MB for length in lengths.values()), lengths

@@ -90,6 +90,10 @@ def test_asks_across_reports(question, expected):
     ("   \n\t ", "empty"),
     ("?!...", "no words"),
     ("？！……", "no words"),  # full-width punctuation
+    ("12345", "no words"),  # issue 25: digits alone got quoted answers
+    ("2023 2024 ?", "no words"),
+    ("\x1b[31m", "no words"),  # an ANSI colour code alone
+    ("\x1b[1;31m 42 \x1b[0m", "no words"),
 ])
 def test_questions_that_cannot_be_asked(question, words):
     with pytest.raises(QuestionError) as error:

@@ -384,15 +384,16 @@ def test_api_odd_k_is_one_sentence(server, k):
 
 
 @pytest.mark.slow
-def test_api_question_of_digits_is_a_question(client, server):
+def test_api_question_of_digits_is_refused_in_one_sentence(client, server):
+    """Issue 25: a question of digits only got quoted answers; it has no word to look for."""
     import httpx
 
-    result = client.predict("12345", 5, "hybrid", api_name="/ask")
-    assert "error" not in result and result["question"] == "12345", result
-    # a JSON number, as a client that parses "12345" may send it
+    sentence = "The question has no words in it; please ask in words (English or Chinese)."
+    assert client.predict("12345", 5, "hybrid", api_name="/ask") == {"error": sentence}
+    # a JSON number, as a client that parses "12345" may send it: the same sentence, not "empty"
     response = httpx.post(server.url + "gradio_api/call/ask", json={"data": [12345, 5, "hybrid"]}, timeout=30)
     stream = httpx.get(server.url + f"gradio_api/call/ask/{response.json()['event_id']}", timeout=60).text
-    assert '"question": "12345"' in stream and "empty" not in stream, stream
+    assert sentence in stream and "empty" not in stream, stream
 
 
 @pytest.mark.slow

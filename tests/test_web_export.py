@@ -57,3 +57,18 @@ def test_scope_by_reports_and_language():
     assert scope_doc_ids(entries, ["en.md", "both.md", "gone.md"]) == {"en.md", "both.md"}
     assert scope_doc_ids(entries, [], "zh") == {"zh.md", "both.md"}
     assert scope_doc_ids(entries, ["en.md"], "zh") == set()
+
+
+def test_markdown_shows_report_html_as_text():
+    """Issue 25: the Markdown export held a report's raw HTML (a Markdown viewer renders it)."""
+    turn = _turn()
+    turn["question"] = "What <b>size</b>?"
+    turn["titles"] = {"a.md": "<img src=x onerror=alert(1)> Widgets"}
+    turn["result"]["answer"][0]["text"] = 'It was <script>alert("x")</script> 5 & 6 billion.'
+    turn["result"]["comparison"][0]["figure"] = "<svg onload=alert(2)>"
+    markdown = conversation_markdown([turn])
+    assert "<" not in markdown.replace("<!--", "") and ">" not in markdown.replace("\n> ", "\n").replace("\n>\n", "\n")
+    assert '> It was &lt;script&gt;alert("x")&lt;/script&gt; 5 &amp; 6 billion. [1]' in markdown
+    assert "## Q1. What &lt;b&gt;size&lt;/b&gt;?" in markdown
+    assert "&lt;img src=x onerror=alert(1)&gt; Widgets — a.md" in markdown
+    assert json.loads(conversation_json([turn]))["turns"][0]["answer"]["answer"][0]["text"].startswith("It was <script>")

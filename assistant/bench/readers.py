@@ -1,9 +1,11 @@
 """Readers on adversarial input: the time to read (or refuse) small hostile files.
 
 Rows: a 1 MB line of each inline Markdown pattern that used to be quadratic
-(read as .md and as .html), PDF pages sharing one 5 MB content stream, and a
-DOCX of highly compressible XML, each read with the default caps.  The files
-are made here (the tests use the same makers).
+(read as .md and as .html), PDF pages sharing one 5 MB content stream, a
+DOCX of highly compressible XML, the hostile DOCX of issue 25 (each read in a
+fresh process, with its peak RSS), and 1 MB lines of the shapes that were slow
+to read or to chunk (rule lines, unbroken lines, unbroken CJK), each read
+with the default caps.  The files are made here (the tests use the same makers).
 """
 from __future__ import annotations
 
@@ -76,6 +78,11 @@ def _box():
 
 def make_xml_docx(path: Path, paragraphs: int) -> None:
     """A valid DOCX whose body repeats one short paragraph ``paragraphs`` times."""
+    make_hostile_docx(path, body=b"<w:p><w:r><w:t>The gizmo market grew again.</w:t></w:r></w:p>" * paragraphs)
+
+
+def _docx_members(path: Path) -> list[tuple[str, bytes]]:
+    """The parts of a small real DOCX (python-docx's template, one heading and one paragraph)."""
     import docx
 
     base = path.with_name(f"base-{path.name}")
@@ -86,22 +93,103 @@ def make_xml_docx(path: Path, paragraphs: int) -> None:
     with zipfile.ZipFile(base) as source:
         members = [(info.filename, source.read(info.filename)) for info in source.infolist()]
     base.unlink()
-    paragraph = b"<w:p><w:r><w:t>The gizmo market grew again.</w:t></w:r></w:p>"
+    return members
+
+
+def make_hostile_docx(path: Path, body: bytes = b"", styles: bytes = b"", main_part: str = "word/document.xml") -> None:
+    """A DOCX made by python-docx with ``body`` XML put at the start of its
+    body, ``styles`` added to its styles, and its main part stored as ``main_part``
+    (the package relationships point at it)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
-        for name, data in members:
+        for name, data in _docx_members(path):
             if name == "word/document.xml":
-                data = data.replace(b"<w:body>", b"<w:body>" + paragraph * paragraphs, 1)
+                data = data.replace(b"<w:body>", b"<w:body>" + body, 1)
+                name = main_part
+            elif name == "word/styles.xml":
+                data = data.replace(b"</w:styles>", styles + b"</w:styles>", 1)
+            elif name == "word/_rels/document.xml.rels" and main_part != "word/document.xml":
+                name = f"{main_part.rsplit('/', 1)[0]}/_rels/{main_part.rsplit('/', 1)[-1]}.rels"
+                data = data.replace(b'Target="', b'Target="../word/')
+            elif name in ("_rels/.rels", "[Content_Types].xml"):
+                data = data.replace(b"word/document.xml", main_part.encode())
             target.writestr(name, data)
 
 
-def _timed_read(path: Path, what: str) -> dict:
+def _cell(text: str, properties: bytes = b"") -> bytes:
+    return b"<w:tc><w:tcPr>" + properties + b"</w:tcPr><w:p><w:r><w:t>" + text.encode() + b"</w:t></w:r></w:p></w:tc>"
+
+
+#: The hostile DOCX of issue 25, by name: (what it is, what make_hostile_docx gets).
+HOSTILE_DOCX = {
+    "orphan-vmerge": ("DOCX, a table cell continuing a vertical merge with no cell above",
+                      {"body": b"<w:tbl><w:tr>" + _cell("orphan", b"<w:vMerge/>") + _cell("cell") + b"</w:tr></w:tbl>"}),
+    "heading-superscript": ("DOCX, a paragraph style named 'Heading \u00b2'", {
+        "body": b'<w:p><w:pPr><w:pStyle w:val="HeadingSup"/></w:pPr><w:r><w:t>Gizmo heading</w:t></w:r></w:p>',
+        "styles": '<w:style w:type="paragraph" w:styleId="HeadingSup"><w:name w:val="Heading \u00b2"/></w:style>'.encode()}),
+    "gridspan-1m": ("DOCX, one table cell with gridSpan 1,000,000",
+                    {"body": b"<w:tbl><w:tr>" + _cell("spanned", b'<w:gridSpan w:val="1000000"/>') + b"</w:tr></w:tbl>"}),
+    "gridspan-2g": ("DOCX, one table cell with gridSpan 2,000,000,000",
+                    {"body": b"<w:tbl><w:tr>" + _cell("spanned", b'<w:gridSpan w:val="2000000000"/>')
+                     + b"</w:tr></w:tbl>"}),
+    "empty-runs": ("DOCX, one paragraph of 17M empty runs (102 MB of XML)",
+                   {"body": b"<w:p>" + b"<w:r/>" * 17_000_000 + b"</w:p>"}),
+    "main-part-renamed": ("DOCX, 120,000 characters in a main part named word/main.xml",
+                          {"body": b"<w:p><w:r><w:t>" + b"gizmo " * 20_000 + b"</w:t></w:r></w:p>",
+                           "main_part": "word/main.xml"}),
+}
+
+
+#: Lines that were slow to read or to chunk (issue 25), each 1 MB then "x": (what, unit).
+SLOW_SHAPES = (("rule line of '|'", "|"), ("rule line of '| '", "| "), ("unbroken line of 'x'", "x"),
+               ("unbroken line of 'gizmo'", "gizmo"), ("unbroken CJK line", "市场规模增长"))
+
+
+def _timed_read(path: Path, what: str, chunk: bool = False) -> dict:
+    """Read (and with ``chunk``, chunk) ``path``: time and outcome."""
+    from ..ingest import chunk_document
+
     started = time.perf_counter()
     try:
-        outcome = f"read, {len(read_document(path).text):,} characters"
+        document = read_document(path)
+        outcome = f"read, {len(document.text):,} characters"
+        if chunk:
+            outcome += f", {len(chunk_document(document)):,} chunks"
     except DocumentError as error:
         outcome = "refused: " + str(error).split(": ", 1)[1]
     return {"input": what, "file_kb": round(path.stat().st_size / 1024, 1),
             "seconds": round(time.perf_counter() - started, 3), "outcome": outcome}
+
+
+_PEAK_READ = """
+import json, re, sys, time
+from pathlib import Path
+from assistant.ingest import DocumentError, read_document
+path, started = Path(sys.argv[1]), time.perf_counter()
+try:
+    outcome = f"read, {len(read_document(path).text):,} characters"
+except DocumentError as error:
+    outcome = "refused: " + str(error).split(": ", 1)[1]
+seconds = time.perf_counter() - started
+peak = re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text())  # not ru_maxrss: exec keeps that
+print(json.dumps({"input": sys.argv[2], "file_kb": round(path.stat().st_size / 1024, 1), "seconds": round(seconds, 3),
+                  "outcome": outcome, "peak_rss_mb": round(int(peak.group(1)) / 1024) if peak else None}))
+"""
+
+
+def _peak_read(path: Path, what: str) -> dict:
+    """:func:`_timed_read` in a fresh process, with its peak RSS (imports included)."""
+    import json
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _PEAK_READ, str(path), what], capture_output=True, text=True,
+                         timeout=600, cwd=Path(__file__).resolve().parents[2])
+    if run.returncode != 0:
+        return {"input": what, "file_kb": round(path.stat().st_size / 1024, 1), "seconds": 0.0,
+                "outcome": "failed: " + (run.stderr.strip().splitlines() or ["?"])[-1]}
+    row = json.loads(run.stdout)
+    row["outcome"] += f" (peak RSS {row.pop('peak_rss_mb')} MB)"
+    return row
 
 
 def bench_readers(work: Path) -> list[dict]:
@@ -125,6 +213,14 @@ def bench_readers(work: Path) -> list[dict]:
     docx_file = folder / "xml.docx"
     make_xml_docx(docx_file, paragraphs=320_000)
     rows.append(_timed_read(docx_file, "DOCX, 20 MB of XML (9M characters)"))
+    for name, (what, parts) in HOSTILE_DOCX.items():
+        path = folder / f"{name}.docx"
+        make_hostile_docx(path, **parts)
+        rows.append(_peak_read(path, what))
+    for number, (what, unit) in enumerate(SLOW_SHAPES):
+        path = folder / f"shape-{number}.md"
+        path.write_text(unit * (MB // len(unit)) + "x\n", encoding="utf-8")
+        rows.append(_timed_read(path, f"1 MB {what} then 'x', read and chunked", chunk=True))
     return rows
 
 

@@ -11,8 +11,8 @@ What "raw file" means per format:
 * ``.txt .md .html .htm``: the decoded file text (character offsets).
 * ``.pdf``: the text pypdf extracts from one page; a citation gives the page
   number and offsets inside that page's extracted text.
-* ``.docx``: the document's paragraphs (and table rows, cells joined by
-  `` | ``) as python-docx reads them, joined by newlines.
+* ``.docx``: the main document part's paragraphs (and table rows, cells joined by
+  `` | ``), read in one stream (:mod:`.docx_reader`), joined by newlines.
 """
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import unicodedata
 from pathlib import Path
@@ -11,7 +12,15 @@ from .document import DocumentError
 
 
 def decode_bytes(data: bytes, name: str) -> tuple[str, list[str]]:
-    """Decode text bytes: UTF-8, else the common Chinese encodings, with a warning."""
+    """Decode text bytes: UTF-16 or UTF-32 when a byte-order mark says so, else
+    UTF-8, else the common Chinese encodings, with a warning."""
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).removeprefix("\ufeff"), []
+            except UnicodeDecodeError:
+                break  # not that encoding after all: the checks below decide
     if b"\x00" in data[:8192]:
         raise DocumentError(f"{name}: looks like a binary file, not text; convert it to .txt, .md, .html, .pdf or .docx.")
     try:
@@ -82,21 +91,29 @@ def list_report_files(folder: Path) -> list[Path]:
     )
 
 
-def discover_files(docs_dirs: list[Path], problems: list[str] | None = None) -> dict[str, Path]:
+def discover_files(docs_dirs: list[Path], problems: list[str] | None = None,
+                   follow_links: bool = False) -> dict[str, Path]:
     """doc_id -> path.  The id is the path relative to its folder; when two
     folders hold the same relative path, the later one is prefixed with its
     folder name so both stay distinct.  A file whose name is not valid UTF-8
-    cannot be indexed (nor cited): it is left out, with a line in ``problems``."""
+    cannot be indexed (nor cited): it is left out, with a line in ``problems``;
+    so is a file that a symbolic link leads to outside its folder, unless
+    ``follow_links`` (a link to a system file would make it searchable)."""
     found: dict[str, Path] = {}
+    problems = problems if problems is not None else []
     for folder in docs_dirs:
         folder = Path(folder)
         if not folder.is_dir():
             raise FileNotFoundError(f"The reports folder {folder} does not exist.")
+        root = folder.resolve()
         for path in list_report_files(folder):
             relative = path.relative_to(folder).as_posix()
             if any(0xD800 <= ord(char) <= 0xDFFF for char in relative):  # undecodable bytes (surrogate escapes)
-                if problems is not None:
-                    problems.append(f"{printable_name(relative)}: the file name is not valid UTF-8; rename the file.")
+                problems.append(f"{printable_name(relative)}: the file name is not valid UTF-8; rename the file.")
+                continue
+            if not follow_links and root not in path.resolve().parents:
+                problems.append(f"{printable_name(relative)}: a link to a file outside the reports folder; skipped "
+                                f"(copy the file into the folder, or build with --follow-links).")
                 continue
             doc_id = relative
             if doc_id in found:

@@ -41,8 +41,22 @@ def read_document(path: Path | str, doc_id: str | None = None, max_bytes: int | 
         raise DocumentError(f"{name}: cannot be read ({error.strerror or error}).") from error
     if not data.strip():
         raise DocumentError(f"{name}: the file is empty.")
-    sha256 = hashlib.sha256(data).hexdigest()
-    budget = ReadBudget(limits, name)
+    try:
+        return _read_format(path, doc_id, data, name, suffix, ReadBudget(limits, name))
+    except DocumentError:
+        raise
+    except Exception as error:  # any reader's or library's failure refuses this file only
+        raise reader_failed(name, suffix, error) from error
+
+
+def reader_failed(name: str, suffix: str, error: BaseException) -> DocumentError:
+    """The one sentence for a file whose reading failed unexpectedly (the
+    exception's type only: its message may be long or hold the file's text)."""
+    return DocumentError(f"{name}: the {suffix or 'file'} reader failed on this file ({type(error).__name__}); it was "
+                         f"skipped; save it again from its editor or convert it to plain text.")
+
+
+def _read_format(path: Path, doc_id: str | None, data: bytes, name: str, suffix: str, budget: ReadBudget) -> Document:
     warnings: list[str] = []
     page_starts = None
     headings: list[Heading] = []
@@ -63,7 +77,7 @@ def read_document(path: Path | str, doc_id: str | None = None, max_bytes: int | 
     return Document(
         doc_id=doc_id or path.name,
         path=path,
-        sha256=sha256,
+        sha256=hashlib.sha256(data).hexdigest(),
         raw_text=raw_text,
         text=text,
         raw_starts=builder.raw_starts,

@@ -66,13 +66,16 @@ def normalize_question(question: str | None) -> str:
     return unicodedata.normalize("NFKC", clean_question(question))
 
 
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
 def validate_question(question: str, max_chars: int) -> str | None:
     """A plain sentence saying what is wrong with a question, or None."""
     if question is None or not question.strip():
         return "Please type a question; it is empty."
     if len(question) > max_chars:
         return f"The question is {len(question):,} characters long; please keep it under {max_chars:,}."
-    if not any(char.isalnum() for char in question):
+    if not any(char.isalpha() for char in _ANSI_RE.sub("", question)):  # digits or a colour code are not words
         return "The question has no words in it; please ask in words (English or Chinese)."
     return None
 

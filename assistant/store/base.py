@@ -84,6 +84,10 @@ class Manifest:
     # The sentence vectors (store.sentences): {"rules_version": ..., "count": ...}; empty
     # in an index built before them, which is then out of date (``build`` adds them).
     sentences: dict = field(default_factory=dict)
+    # sha256 of every other file of the generation (path inside it -> hex), so a
+    # build verifies what it re-uses and rebuilds what was damaged; older manifests lack it.
+    checksums: dict[str, str] = field(default_factory=dict)
+    follow_links: bool = False  # built with links leaving the folders followed (Settings.follow_links)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True)
@@ -91,7 +95,7 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str) -> "Manifest":
         data = json.loads(text)
-        optional = {"skipped", "sentences"}  # added later: older manifests lack it
+        optional = {"skipped", "sentences", "checksums", "follow_links"}  # added later: older manifests lack them
         return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data or name not in optional})
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Settings
-from ..ingest import Chunk
+from ..ingest import Chunk, file_sha256
 from ..lexical import LexicalIndex
 from .base import (
     FORMAT_VERSION,
@@ -107,6 +107,8 @@ class IndexWriter:
             for channel, channel_vectors in (sentence_vectors or {}).items():
                 self._write_vectors(f"sentences-{channel}", channel_vectors, settings)
         lexical.save(self.tmp_dir / "bm25")
+        manifest.checksums = {path.relative_to(self.tmp_dir).as_posix(): file_sha256(path)
+                              for path in sorted(self.tmp_dir.rglob("*")) if path.is_file()}
         (self.tmp_dir / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         return self.publish()
 
@@ -262,6 +264,7 @@ class Index:
         self._chunk_langs = np.array([chunk.lang for chunk in chunks])
         self._filters: dict[tuple, _RowFilter] = {}
         self._last_bm25: tuple[str, np.ndarray] | None = None
+        self._damaged: set[str] | None = None
 
     @property
     def location(self) -> str:
@@ -319,6 +322,21 @@ class Index:
         sentences, sentence_dense = _load_sentences(gen_dir, manifest, index_dir, hint)
         return cls(index_dir, gen_dir, manifest, chunks, dense, lexical, sentences, sentence_dense)
 
+    def damaged_files(self) -> set[str]:
+        """The files of this generation (paths inside it) whose bytes no longer
+        match the checksums its build recorded (computed once; a manifest from
+        before checksums has none, and nothing is found damaged)."""
+        if self._damaged is None:
+            self._damaged = set()
+            for name, expected in self.manifest.checksums.items():
+                try:
+                    intact = file_sha256(self.gen_dir / name) == expected
+                except OSError:
+                    intact = False
+                if not intact:
+                    self._damaged.add(name)
+        return self._damaged
+
     def cached_vectors(self, channel: str) -> np.ndarray | None:
         """The stored vectors of a channel (row i = chunk i), for reuse."""
         return self._stored_matrix(channel, len(self.chunks))
@@ -330,6 +348,8 @@ class Index:
         return self._stored_matrix(f"sentences-{channel}", len(self.sentences))
 
     def _stored_matrix(self, name: str, rows: int) -> np.ndarray | None:
+        if f"{name}.npy" in self.damaged_files():
+            return None
         try:
             vectors = np.load(self.gen_dir / f"{name}.npy")
         except (OSError, ValueError):

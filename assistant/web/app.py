@@ -24,7 +24,7 @@ from .chat import GENERIC_ERROR, MAX_K, WebChat
 from .i18n import EXAMPLES as LOCAL_EXAMPLES
 from .i18n import TRANSLATIONS, language_of, text
 from .library import LIBRARY_CSS, LIBRARY_JS, render_library
-from .owners import owner_key
+from .owners import TeamGate, owner_key
 from .render import (
     STATUS_CSS,
     TRANSCRIPT_CSS,
@@ -43,7 +43,7 @@ from .render import (
 )
 from .session import browser_secret, export_files, new_owner_token, valid_turns
 from .startup import IndexingState
-from .uploads import UploadError
+from .uploads import UploadError, delete_temporary, upload_path
 
 log = logging.getLogger("assistant.web")
 
@@ -86,9 +86,15 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
                 pass
         return report
 
+    teams = TeamGate()
+
+    def client_of(request: gr.Request | None) -> str:
+        return str(getattr(getattr(request, "client", None), "host", None) or "?")
+
     def owner_of(token, passphrase, request: gr.Request | None) -> str:
+        """Raises UploadError for a passphrase too short or named too often (one sentence)."""
         session = token or (getattr(request, "session_hash", None) if request is not None else None)
-        return owner_key(session, passphrase)
+        return teams.owner(session, passphrase, client_of(request))
 
     def scope_choices():
         return [(entry.label, entry.doc_id) for entry in chat.library()]
@@ -176,7 +182,12 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
         return message_html, render_uploads(rows), gr.Dropdown(choices=[row["file"] for row in rows], value=None)
 
     def upload_ui(files, passphrase, token, lang, request: gr.Request, progress=gr.Progress()):
-        owner = owner_of(token, passphrase, request)
+        try:
+            owner = owner_of(token, passphrase, request)
+        except UploadError as error:
+            for item in files or []:
+                delete_temporary(upload_path(item), chat.uploads_dir)
+            return status_html(str(error)), gr.skip(), gr.skip(), None, gr.skip(), gr.skip()
         try:
             result = chat.add_uploads(files or [], build_progress(progress), owner)
         except Exception:
@@ -190,7 +201,10 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
                 gr.CheckboxGroup(choices=scope_choices()))
 
     def remove_ui(name, passphrase, token, lang, request: gr.Request, progress=gr.Progress()):
-        owner = owner_of(token, passphrase, request)
+        try:
+            owner = owner_of(token, passphrase, request)
+        except UploadError as error:
+            return status_html(str(error)), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         try:
             message = status_html(chat.remove_upload(name, build_progress(progress), owner), "ok")
         except UploadError as error:
@@ -202,13 +216,14 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
                 gr.CheckboxGroup(choices=scope_choices()))
 
     def refresh_uploads(passphrase, token, request: gr.Request):
-        return uploads_outputs("", owner_of(token, passphrase, request))[1:]
-
-    api_teams: dict[str, str] = {}  # API session -> the owner key of the team it joined
+        try:
+            return uploads_outputs("", owner_of(token, passphrase, request))[1:]
+        except UploadError:
+            return gr.skip(), gr.skip()
 
     def api_owner(request: gr.Request | None) -> str:
         session = getattr(request, "session_hash", None) if request is not None else None
-        return api_teams.get(session or "", "") or owner_key(session)
+        return teams.team_of(session) or owner_key(session)
 
     def upload_api(files, request: gr.Request = None, progress=gr.Progress()):
         owner = api_owner(request)
@@ -235,13 +250,10 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
         session = getattr(request, "session_hash", None) if request is not None else None
         if not session:
             return {"error": "This call needs a session; use gradio_client."}
-        if len(api_teams) > 10_000:
-            api_teams.clear()
-        key = owner_key(None, passphrase if isinstance(passphrase, str) else "")
-        if key:
-            api_teams[session] = key
-        else:
-            api_teams.pop(session, None)
+        try:
+            teams.join(session, passphrase, client_of(request))
+        except UploadError as error:
+            return {"error": str(error)}
         return {"uploads": chat.list_uploads(api_owner(request))}
 
     def ask(question: str, k: int = 5, mode: str = "hybrid") -> dict:
@@ -363,6 +375,7 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
 
     app.queue(default_concurrency_limit=DEFAULT_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     app.web_chat = chat  # for tests and embedding
+    app.team_gate = teams
     _launch = app.launch
 
     def launch(*args, **kwargs):

@@ -13,7 +13,6 @@ import math
 import os
 import re
 import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -29,7 +28,9 @@ from .uploads import (
     UploadResult,
     check_upload,
     check_uploads_dir,
+    delete_temporary,
     safe_upload_name,
+    upload_path,
 )
 
 log = logging.getLogger("assistant.web")
@@ -71,7 +72,8 @@ class WebChat:
         self.settings = settings or getattr(assistant, "settings", None) or Settings()
         check_uploads_dir(self.uploads_dir, self.docs_dirs)
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        self.ledger = UploadLedger(self.uploads_dir, self.settings.max_upload_files, self.settings.max_uploads_bytes)
+        self.ledger = UploadLedger(self.uploads_dir, self.settings.max_upload_files, self.settings.max_uploads_bytes,
+                                   self.settings.max_owner_upload_files, self.settings.max_owner_uploads_bytes)
         self.state = state or IndexingState(ready=assistant is not None, finished=assistant is not None)
         self._build_lock = threading.Lock()
         self.building = threading.Event()
@@ -235,14 +237,13 @@ class WebChat:
         result = UploadResult()
         if self.assistant is None:
             for item in paths or []:
-                _delete_temporary(Path(item["path"]) if isinstance(item, dict) else Path(getattr(item, "path", item)),
-                                  self.uploads_dir)
+                delete_temporary(upload_path(item), self.uploads_dir)
             result.problems.append("The reports are still being indexed; please upload again in a moment.")
             return result
         accepted: list[str] = []
         shipped = self._shipped_names()
         for item in paths or []:
-            source = Path(item["path"]) if isinstance(item, dict) else Path(getattr(item, "path", item))
+            source = upload_path(item)
             try:
                 original = (item.get("orig_name") if isinstance(item, dict) else getattr(item, "orig_name", None)) or source.name
                 name = safe_upload_name(original)
@@ -268,24 +269,34 @@ class WebChat:
                 log.exception("storing upload failed")
                 result.problems.append(f"{source.name}: the file could not be stored ({error.strerror or 'disk error'}).")
             finally:
-                _delete_temporary(source, self.uploads_dir)
+                delete_temporary(source, self.uploads_dir)
         if not accepted:
             if not result.problems:
                 result.problems.append("No file was uploaded.")
             return result
-        report = self.rebuild(progress)
+        try:
+            report = self.rebuild(progress)
+        except Exception:  # never keep a file whose indexing failed: it would fail every later upload
+            log.exception("indexing uploads failed")
+            self._discard(accepted)
+            self.rebuild(progress)
+            result.problems.extend(f"{name}: could not be indexed; it was removed." for name in accepted)
+            return result
         refused = [name for name in accepted if name in self.assistant.index.manifest.skipped
                    or name not in self.assistant.index.manifest.files]
         if refused:
-            for name in refused:
-                (self.uploads_dir / name).unlink(missing_ok=True)
-                self.ledger.release(name)
+            self._discard(refused)
             self.rebuild(progress)
         result.added = [name for name in accepted if name not in refused]
         result.problems.extend(report.skipped)
         result.problems.extend(report.warnings)
         result.summary = report.summary()
         return result
+
+    def _discard(self, names: list[str]) -> None:
+        for name in names:
+            (self.uploads_dir / name).unlink(missing_ok=True)
+            self.ledger.release(name)
 
     def remove_upload(self, name, progress=None, owner: str | None = None) -> str:
         """Remove an upload; ``owner`` given, only one of that owner's."""
@@ -312,18 +323,3 @@ class WebChat:
             finally:
                 self.building.clear()
 
-
-def _delete_temporary(source: Path, uploads_dir: Path) -> None:
-    """Gradio keeps uploaded files in its cache folder for an hour: delete
-    ours at once (a file already inside the uploads folder is left alone)."""
-    try:
-        resolved = source.resolve()
-        if uploads_dir in resolved.parents:
-            return
-        gradio_cache = Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
-        if gradio_cache in resolved.parents:
-            resolved.unlink(missing_ok=True)
-            if resolved.parent != gradio_cache and not any(resolved.parent.iterdir()):
-                resolved.parent.rmdir()  # Gradio's per-upload folder
-    except OSError:
-        log.warning("could not delete the temporary upload %s", source)

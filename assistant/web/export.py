@@ -1,5 +1,8 @@
 """A chat turn or a whole conversation as Markdown (numbered citations: title,
-file, page, characters) or JSON (every citation span); plain text, no HTML.
+file, page, characters) or JSON (every citation span); plain text, no HTML:
+in the Markdown every text that came from a report or a user has ``&``, ``<``
+and ``>`` escaped as entities (:func:`plain`), so a Markdown viewer shows a
+report's HTML as text instead of rendering it.
 
 A turn is the dict :func:`assistant.web.render._turn_from_answer` makes:
 ``{"id", "question", "result" (the answer's JSON), "views", "titles",
@@ -9,6 +12,11 @@ from __future__ import annotations
 
 import json
 import time
+
+
+def plain(text) -> str:
+    """Report or user text for Markdown: HTML shown as text, never rendered."""
+    return str(text if text is not None else "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def report_label(doc_id: str, titles: dict | None = None) -> str:
@@ -31,7 +39,7 @@ def scope_text(scope: dict | None) -> str:
 
 
 def _cell(value) -> str:
-    return str(value if value is not None else "").replace("|", "\\|").replace("\n", " ")
+    return plain(value).replace("|", "\\|").replace("\n", " ")
 
 
 def turn_markdown(turn: dict, number: int | None = None) -> str:
@@ -43,20 +51,20 @@ def turn_markdown(turn: dict, number: int | None = None) -> str:
         return " (uploaded)" if doc_id in uploaded else ""
 
     heading = f"Q{number}. " if number else ""
-    lines = [f"## {heading}{turn.get('question', '')}", ""]
+    lines = [f"## {heading}{plain(turn.get('question', ''))}", ""]
     if result.get("read_as"):
-        lines += [f"Read as: {result['read_as']}", ""]
+        lines += [f"Read as: {plain(result['read_as'])}", ""]
     if turn.get("scope"):
         lines += [scope_text(turn["scope"]), ""]
     if result.get("abstained"):
-        lines += [result.get("message") or "The reports do not answer this question.", ""]
+        lines += [plain(result.get("message") or "The reports do not answer this question."), ""]
         for i, hit in enumerate((result.get("hits") or [])[:3], start=1):
             lines.append(f"{i}. Possibly related: "
-                         f"{source_line(hit['doc_id'], hit.get('page'), hit['raw_start'], hit['raw_end'], titles)}"
+                         f"{plain(source_line(hit['doc_id'], hit.get('page'), hit['raw_start'], hit['raw_end'], titles))}"
                          f"{mark(hit['doc_id'])}")
         return "\n".join(lines).rstrip() + "\n"
     for quote in result.get("answer", []):
-        lines.append(f"> {quote['text'].strip()} [{int(quote['citation']['n'])}]")
+        lines.append(f"> {plain(quote['text'].strip())} [{int(quote['citation']['n'])}]")
         lines.append(">")
     if lines[-1] == ">":
         lines[-1] = ""
@@ -70,9 +78,9 @@ def turn_markdown(turn: dict, number: int | None = None) -> str:
                          f"| {_cell(year)} | {_cell(source)} |")
         lines.append("")
     for conflict in result.get("conflicts") or []:
-        values = "; ".join(f"{entry.get('figure')} in {report_label(entry.get('doc_id'), titles)}"
+        values = "; ".join(f"{plain(entry.get('figure'))} in {plain(report_label(entry.get('doc_id'), titles))}"
                            f"{mark(entry.get('doc_id'))} [{entry.get('n')}]" for entry in conflict.get("values", []))
-        lines.append(f"The reports disagree on {conflict.get('what')}: {values}")
+        lines.append(f"The reports disagree on {plain(conflict.get('what'))}: {values}")
     if result.get("conflicts"):
         lines.append("")
     lines.append("Sources:")
@@ -80,7 +88,7 @@ def turn_markdown(turn: dict, number: int | None = None) -> str:
     for quote in result.get("answer", []):
         citation = quote["citation"]
         lines.append(f"[{int(citation['n'])}] "
-                     f"{source_line(citation['doc_id'], citation.get('page'), citation['raw_start'], citation['raw_end'], titles)}"
+                     f"{plain(source_line(citation['doc_id'], citation.get('page'), citation['raw_start'], citation['raw_end'], titles))}"
                      f"{mark(citation['doc_id'])}")
     return "\n".join(lines).rstrip() + "\n"
 

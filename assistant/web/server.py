@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import Settings, setup_offline_environment
 from .app import create_app
 from .startup import IndexingState, index_in_background
-from .uploads import check_uploads_dir
+from .uploads import CacheCleaner, check_uploads_dir, remove_partials
 
 #: The uploads folder inside the index folder when ``--uploads`` is not given.
 UPLOADS_SUBFOLDER = "uploads"
@@ -36,6 +36,7 @@ def serve(docs, index_dir, host: str = "127.0.0.1", port: int = 7860, settings: 
     uploads_dir = Path(uploads_dir if uploads_dir is not None else default_uploads_dir(index_dir)).resolve()
     check_uploads_dir(uploads_dir, docs_dirs)
     uploads_dir.mkdir(parents=True, exist_ok=True)
+    remove_partials(uploads_dir)  # of a server killed while it stored an upload
     state = IndexingState()
     app = create_app(None, docs_dirs, uploads_dir, index_dir, settings, state=state)
 
@@ -49,6 +50,7 @@ def serve(docs, index_dir, host: str = "127.0.0.1", port: int = 7860, settings: 
     print(f"Serving http://{host}:{port} after {time.perf_counter() - started:.1f} s; indexing in the background "
           f"(uploads folder {uploads_dir})", file=sys.stderr, flush=True)
     index_in_background(app.web_chat, open_assistant, state)
+    app.cache_cleaner = CacheCleaner().start()  # uploads never submitted or killed half-way
     if not block:
         return app
     try:

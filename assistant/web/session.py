@@ -2,11 +2,18 @@
 
 History lives in the browser (``gr.BrowserState``, encrypted in local
 storage), never on the server; it comes back on every request, so each turn is
-checked before use (a turn that does not have the expected shape is dropped).
+checked before use (a turn that does not have the expected shape, or is larger
+than any turn this server writes, is dropped, and the history is cut to its
+newest ``MAX_HISTORY_BYTES``): a forged history cannot make the server render
+or write more than that.  The export files are written per request, copied by
+Gradio into its own folder as the event returns, and deleted by the next
+export after ``EXPORT_KEEP_SECONDS``.
 """
 from __future__ import annotations
 
+import json
 import secrets
+import shutil
 import tempfile
 import time
 import uuid
@@ -15,7 +22,11 @@ from pathlib import Path
 from .export import conversation_json, conversation_markdown
 
 #: Exported files older than this are deleted (Gradio has copied them to its cache by then).
-EXPORT_KEEP_SECONDS = 3600
+EXPORT_KEEP_SECONDS = 60
+#: A turn this server writes is 6 KB (5 quotes) to 32 KB (20 quotes and a comparison) of JSON.
+MAX_TURN_BYTES = 128 * 1024
+#: The history a browser may send back, newest turns first (30 turns of 32 KB is under 1 MB).
+MAX_HISTORY_BYTES = 2 * 1024 * 1024
 _EXPORT_DIR = Path(tempfile.gettempdir()) / "assistant-exports"
 
 
@@ -45,14 +56,32 @@ def new_owner_token() -> str:
 
 
 def valid_turns(turns) -> list[dict]:
-    """The turns from the browser that have the shape this server writes."""
-    kept = []
-    for turn in turns if isinstance(turns, list) else []:
+    """The turns from the browser that have the shape and size this server
+    writes, the newest ones within ``MAX_HISTORY_BYTES``."""
+    kept: list[dict] = []
+    total = 0
+    for turn in reversed(turns if isinstance(turns, list) else []):
         if (isinstance(turn, dict) and isinstance(turn.get("id"), int) and isinstance(turn.get("question"), str)
                 and isinstance(turn.get("result"), dict) and isinstance(turn.get("views"), dict)
                 and isinstance(turn["result"].get("answer", []), list)):
+            size = _json_size(turn, MAX_TURN_BYTES)
+            if size > MAX_TURN_BYTES:
+                continue
+            total += size
+            if total > MAX_HISTORY_BYTES:
+                break
             kept.append(turn)
-    return kept
+    return kept[::-1]
+
+
+def _json_size(value, limit: int) -> int:
+    """The size of ``value`` as JSON, counted no further than just past ``limit``."""
+    size = 0
+    for piece in json.JSONEncoder(ensure_ascii=False).iterencode(value):
+        size += len(piece.encode("utf-8"))
+        if size > limit:
+            break
+    return size
 
 
 def export_files(turns: list[dict]) -> tuple[str | None, str | None]:
@@ -61,11 +90,10 @@ def export_files(turns: list[dict]) -> tuple[str | None, str | None]:
         return None, None
     _EXPORT_DIR.mkdir(parents=True, exist_ok=True)
     now = time.time()
-    for old in _EXPORT_DIR.glob("*/*"):
+    for old in _EXPORT_DIR.iterdir():
         try:
             if now - old.stat().st_mtime > EXPORT_KEEP_SECONDS:
-                old.unlink()
-                old.parent.rmdir()
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
         except OSError:
             continue
     folder = _EXPORT_DIR / uuid.uuid4().hex
