@@ -6,7 +6,8 @@ answer from the same persisted index in the same way.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import indexer
@@ -34,7 +35,7 @@ from .lexical import tokenize
 from .query import Query, normalize_question, parse_query
 from .query.followup import resolve_follow_up
 from .retrieval import Hit, Retriever
-from .store import IndexStateError, open_index
+from .store import IndexStateError, ReportTerms, VisibleIndex, open_index
 from .translation import get_translator
 
 
@@ -54,8 +55,28 @@ def stale_files(index) -> list[str]:
     return indexer.stale_files(index.manifest)
 
 
+#: Askers' views of the library kept per index generation (each holds a chunk table of pointers).
+MAX_VIEWS = 32
+
+
+@dataclass(frozen=True)
+class Library:
+    """The library as one asker may see it: a retriever over those reports only, their cards and facts."""
+
+    retriever: Retriever
+    parallel: ParallelFinder
+    cards: list
+    facts: list
+
+
 class Assistant:
-    """Loads the index and the models once; answers many questions."""
+    """Loads the index and the models once; answers many questions.
+
+    ``visible`` (ask, search, read): the reports the asker may see (the web
+    chat passes the shipped reports and the asker's own uploads); None is the
+    whole library (the CLI and the eval).  Everything an answer draws on
+    (passages, named reports, abstention checks, comparison and conflicts)
+    comes from that :class:`Library` only."""
 
     def __init__(self, index_dir: Path | str = "index", settings: Settings = Settings(), check_fresh: bool = True) -> None:
         self.settings = settings
@@ -81,6 +102,28 @@ class Assistant:
             self.facts = library_facts(index.manifest.files, self.markets)
             self.retriever = Retriever(index, self.encoders, self.settings)
             self.parallel = ParallelFinder(index, self.encoders.get("multilingual"))
+            # one generation's whole library, its askers' views, and term counts per report
+            self._generation = (Library(self.retriever, self.parallel, self.cards, self.facts), OrderedDict(),
+                                ReportTerms(index))
+
+    def library(self, visible: frozenset[str] | set[str] | None = None) -> Library:
+        """The library limited to the reports in ``visible`` (None: all of them)."""
+        whole, views, terms = self._generation
+        files = whole.retriever.index.manifest.files
+        if visible is None or all(doc_id in visible for doc_id in files):
+            return whole
+        key = frozenset(doc_id for doc_id in visible if doc_id in files)
+        with self._lock:
+            view = views.get(key)
+            if view is None:
+                retriever = Retriever(VisibleIndex(whole.retriever.index, key, terms), self.encoders, self.settings)
+                view = Library(retriever, whole.parallel, [card for card in whole.cards if card.doc_id in key],
+                               [fact for fact in whole.facts if fact.doc_id in key])
+                views[key] = view
+                while len(views) > MAX_VIEWS:
+                    views.popitem(last=False)
+            views.move_to_end(key)
+            return view
 
     def reload(self) -> None:
         """Switch to the index's newest generation (after a build)."""
@@ -90,26 +133,29 @@ class Assistant:
     def embedder(self):
         return self.encoders["dense"]
 
-    def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> list[Hit]:
-        query, retriever = self.read(query), self.retriever
+    def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None,
+               visible: frozenset[str] | None = None) -> list[Hit]:
+        library = self.library(visible)
+        query, retriever = self.read(query, library=library), library.retriever
         return retriever.search(query.text, k or self.settings.top_k, mode, doc_ids,
                                 prefer=self._preferred(query, retriever.index), ignore=frozenset(query.reports.words))
 
-    def read(self, question: str) -> Query:
-        """The question as the assistant reads it (language, intent, named reports)."""
-        return parse_query(question, self.settings.max_question_chars, self.cards)
+    def read(self, question: str, visible: frozenset[str] | None = None, library: Library | None = None) -> Query:
+        """The question as the assistant reads it (language, intent, the visible reports it names)."""
+        return parse_query(question, self.settings.max_question_chars, (library or self.library(visible)).cards)
 
     def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None,
-            follow_up_of: str | None = None) -> Answer:
-        """Answer ``question``; ``follow_up_of``, the previous question of the
-        conversation, lets an elliptical one ("And by 2032?") inherit what it
+            follow_up_of: str | None = None, visible: frozenset[str] | None = None) -> Answer:
+        """Answer ``question`` from the reports in ``visible`` (None: all); ``follow_up_of``, the previous
+        question of the conversation, lets an elliptical one ("And by 2032?") inherit what it
         leaves out (the answer's ``read_as`` says how it was read)."""
-        retriever, parallel = self.retriever, self.parallel  # one generation for the whole answer
-        query = own = self.read(question)
+        library = self.library(visible)  # one generation, one asker's reports, for the whole answer
+        retriever, parallel = library.retriever, library.parallel
+        query = own = self.read(question, library=library)
         read_as = resolve_follow_up(query.text, normalize_question(follow_up_of) if follow_up_of else None,
                                      names_report=bool(query.reports.doc_ids))
         if read_as:
-            query = replace(self.read(read_as), shown=query.shown)
+            query = replace(self.read(read_as, library=library), shown=query.shown)
         question = query.text
         prefer = self._preferred(query, retriever.index)
         k = k or self.settings.top_k
@@ -117,7 +163,7 @@ class Assistant:
         hits = retriever.search(question, max(k, 8), mode, doc_ids, query_vectors=query_vectors, prefer=prefer,
                                 ignore=frozenset(query.reports.words))
         documents = {hit.chunk.doc_id: retriever.index.document(hit.chunk.doc_id) for hit in hits}
-        titles = {card.doc_id: card.title for card in self.cards}
+        titles = {card.doc_id: card.title for card in library.cards}
         candidates = candidate_sentences(hits, documents, titles=titles, lists=query.intent == "list",
                                          explanations=query.intent == "reason")
         relevance = self.relevance(question, hits, retriever)
@@ -140,10 +186,10 @@ class Assistant:
         answer.quotes = in_asker_language(answer.quotes, query.lang)
         answer.conflicts = find_conflicts(answer.quotes, self.markets)
         if query.intent == "comparison":
-            answer.comparison = self._comparison(query, hits)
+            answer.comparison = self._comparison(query, hits, library.facts)
         return answer
 
-    def _comparison(self, query: Query, hits: list[Hit]) -> list[dict]:
+    def _comparison(self, query: Query, hits: list[Hit], facts: list) -> list[dict]:
         """Each report's figure for the market the question names (else the
         market of the best passage), the metric it asks and its year."""
         named = [self.markets.get(doc_id, "") for doc_id in query.reports.doc_ids] or \
@@ -151,7 +197,7 @@ class Assistant:
         market = next((name for name in named if name), "")
         if not market:
             return []
-        return compare(self.facts, market, metric_of(query.text), asked_year(query.text))
+        return compare(facts, market, metric_of(query.text), asked_year(query.text))
 
     def _preferred(self, query: Query, index) -> set[str]:
         """The reports the question names, to search first; none when the
