@@ -37,8 +37,17 @@ class LibraryEntry:
         return {**asdict(self), "label": self.label}
 
 
+def is_upload(info: dict, uploads_dir: Path) -> bool:
+    """Whether a manifest entry is a file of the uploads folder (``uploads_dir`` resolved)."""
+    try:
+        return Path(info.get("path", "")).resolve().parent == uploads_dir
+    except OSError:
+        return False
+
+
 def library_entries(assistant, uploads_dir: Path) -> list[LibraryEntry]:
-    """The reports of the live index, shipped ones first, then uploads, each by title."""
+    """The reports of the live index, shipped ones first, then uploads, each by title
+    (every report: the web chat narrows them to what an asker sees)."""
     if assistant is None:
         return []
     files = assistant.index.manifest.files
@@ -46,10 +55,7 @@ def library_entries(assistant, uploads_dir: Path) -> list[LibraryEntry]:
     entries = []
     for card in assistant.cards:
         info = files.get(card.doc_id, {})
-        try:
-            uploaded = Path(info.get("path", "")).resolve().parent == uploads
-        except OSError:
-            uploaded = False
+        uploaded = is_upload(info, uploads)
         entries.append(LibraryEntry(
             doc_id=card.doc_id, title=card.title or "", publisher=card.publisher or "", market=card.market or "",
             years=list(card.years or []), languages=list(card.languages or []),

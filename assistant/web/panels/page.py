@@ -1,0 +1,54 @@
+"""What every panel shares: the chat service, the page's words, the browser's state, and who the asker is."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from ..chat import WebChat
+from ..library import render_library
+from ..owners import owner_key
+
+#: Questions kept per browser (older turns drop out of the page and its history).
+MAX_TURNS = 30
+
+
+def browser_owners(token, passphrase) -> frozenset[str]:
+    """The owner keys a browser speaks for: its own token, and its team when it typed the passphrase."""
+    token = token if isinstance(token, str) else ""
+    passphrase = passphrase if isinstance(passphrase, str) else ""
+    return frozenset(key for key in (owner_key(token), owner_key(None, passphrase)) if key)
+
+
+def upload_owner(token, passphrase, request: gr.Request | None) -> str:
+    """Who a browser's new upload belongs to: its team when it typed the passphrase, else itself."""
+    session = token or (getattr(request, "session_hash", None) if request is not None else None)
+    return owner_key(session, passphrase)
+
+
+def progress_reporter(progress):
+    """A build's progress callback that moves a Gradio progress bar."""
+    def report(stage: str, done: int, total: int) -> None:
+        try:
+            progress((done, max(total, 1)), desc=f"Indexing: {stage}", unit="items")
+        except Exception:  # progress is cosmetic
+            pass
+    return report
+
+
+@dataclass
+class Page:
+    """The shared parts of one page (each panel's own components are its ``layout``'s result)."""
+
+    chat: WebChat
+    i18n: gr.I18n
+    lang: gr.State  # "en" or "zh", read from the browser once per load
+    turns: gr.BrowserState  # the conversation, kept (encrypted) in the browser
+    owner: gr.BrowserState  # the browser's owner token
+    tabs: gr.Tabs | None = None
+
+    def library_outputs(self, lang: str, owners: frozenset[str]) -> tuple:
+        """The library tab and the scope's choices, as one asker sees them."""
+        entries = self.chat.library(owners)
+        return (render_library(entries, lang),
+                gr.CheckboxGroup(choices=[(entry.label, entry.doc_id) for entry in entries]))

@@ -1,0 +1,90 @@
+"""The "Your reports" tab: the team passphrase, uploading reports, the asker's uploads, removing one."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import gradio as gr
+
+from ..chat import GENERIC_ERROR
+from ..render import STATUS_CSS, UPLOADS_CSS, render_uploads, status_html
+from ..uploads import UploadError
+from .page import Page, browser_owners, progress_reporter, upload_owner
+
+log = logging.getLogger("assistant.web")
+
+
+@dataclass
+class UploadsPanel:
+    passphrase: gr.Textbox
+    upload_box: gr.File
+    status: gr.HTML
+    table: gr.HTML
+    remove_choice: gr.Dropdown
+    remove_button: gr.Button
+
+
+def layout(page: Page) -> UploadsPanel:
+    i18n = page.i18n
+    gr.Markdown(i18n("uploads_intro"))
+    passphrase = gr.Textbox(label=i18n("passphrase"), type="password", elem_id="passphrase", max_lines=1)
+    upload_box = gr.File(label=i18n("upload"), file_count="multiple", type="filepath", elem_id="upload")
+    status = gr.HTML("", elem_id="upload-status", css_template=STATUS_CSS, js_on_load=None)
+    table = gr.HTML(render_uploads([]), elem_id="uploads", css_template=UPLOADS_CSS, js_on_load=None)
+    with gr.Row():
+        remove_choice = gr.Dropdown(choices=[], value=None, label=i18n("remove_choice"), elem_id="remove-choice",
+                                    scale=4)
+        remove_button = gr.Button(i18n("remove"), variant="stop", scale=1, elem_id="remove")
+    return UploadsPanel(passphrase, upload_box, status, table, remove_choice, remove_button)
+
+
+def uploads_outputs(page: Page, message_html: str, owner: str) -> tuple:
+    """The status line, the table of the owner's uploads and the remove list."""
+    rows = page.chat.list_uploads(owner)
+    return message_html, render_uploads(rows), gr.Dropdown(choices=[row["file"] for row in rows], value=None)
+
+
+def wire(page: Page, ui: UploadsPanel, library_html: gr.HTML, scope_box: gr.CheckboxGroup, build_event: dict) -> None:
+    """Upload, remove and the passphrase; each also refreshes the library and the scope (``library_html``,
+    ``scope_box``), since the reports the asker sees changed."""
+    chat = page.chat
+    private = dict(api_visibility="private")
+
+    def upload_ui(files, passphrase, token, lang, request: gr.Request, progress=gr.Progress()):
+        owner = upload_owner(token, passphrase, request)
+        try:
+            result = chat.add_uploads(files or [], progress_reporter(progress), owner)
+        except Exception:
+            log.exception("upload failed")
+            return (*uploads_outputs(page, status_html(GENERIC_ERROR), owner), None, gr.skip(), gr.skip())
+        lines = []
+        if result.added:
+            lines.append(status_html(f"Added {', '.join(result.added)}. {result.summary}", "ok"))
+        lines.extend(status_html(problem) for problem in result.problems)
+        return (*uploads_outputs(page, "".join(lines), owner), None,
+                *page.library_outputs(lang, browser_owners(token, passphrase)))
+
+    def remove_ui(name, passphrase, token, lang, request: gr.Request, progress=gr.Progress()):
+        owner = upload_owner(token, passphrase, request)
+        try:
+            message = status_html(chat.remove_upload(name, progress_reporter(progress), owner), "ok")
+        except UploadError as error:
+            message = status_html(str(error))
+        except Exception:
+            log.exception("remove failed")
+            message = status_html(GENERIC_ERROR)
+        return (*uploads_outputs(page, message, owner), *page.library_outputs(lang, browser_owners(token, passphrase)))
+
+    def refresh(passphrase, token, lang, request: gr.Request):
+        return (*uploads_outputs(page, "", upload_owner(token, passphrase, request))[1:],
+                *page.library_outputs(lang, browser_owners(token, passphrase)))
+
+    owner_inputs = [ui.passphrase, page.owner, page.lang]
+    ui.upload_box.upload(upload_ui, [ui.upload_box, *owner_inputs],
+                         [ui.status, ui.table, ui.remove_choice, ui.upload_box, library_html, scope_box],
+                         show_progress_on=[ui.upload_box], **private, **build_event)
+    ui.remove_button.click(remove_ui, [ui.remove_choice, *owner_inputs],
+                           [ui.status, ui.table, ui.remove_choice, library_html, scope_box],
+                           show_progress_on=[ui.table], **private, **build_event)
+    ui.passphrase.blur(refresh, owner_inputs, [ui.table, ui.remove_choice, library_html, scope_box], queue=False,
+                       **private)
