@@ -196,6 +196,9 @@ def format_answer(answer) -> str:
             lines.append(f"- {row['doc_id']}: {row['metric']} {label}: {row['value']:g} {row['unit']} "
                          f"(“{row['figure']}”, {span_label(row['raw_start'], row['raw_end'], row.get('page'))})")
         lines.append("")
+    if answer.answer_line and answer.quotes:
+        lines.append(f"Answer: {answer.answer_line.text} [{answer.quotes[0].citation.n}]")
+        lines.append("")
     for quote in answer.quotes:
         lines.append(f"“{quote.text}” [{quote.citation.n}]")
         if quote.citation.parallel:

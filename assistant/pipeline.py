@@ -14,6 +14,7 @@ from . import indexer
 from .answer import (
     Answer,
     ParallelFinder,
+    answer_line,
     asked_year,
     candidate_sentences,
     compare,
@@ -184,6 +185,7 @@ class Assistant:
             lambda candidate: parallel.parallel_sentence(candidate.hit.row, candidate.text, documents[candidate.hit.chunk.doc_id]),
         )
         answer.quotes = in_asker_language(answer.quotes, query.lang)
+        answer.answer_line = answer_line(answer.quotes[0], query) if answer.quotes else None
         answer.conflicts = find_conflicts(answer.quotes, self.markets)
         if query.intent == "comparison":
             answer.comparison = self._comparison(query, hits, library.facts)

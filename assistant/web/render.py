@@ -58,6 +58,24 @@ class View:
 _source_line = source_line
 
 
+def _answer_line(line, quotes: list[dict]) -> dict | None:
+    """The answer line when it is what it claims: a span of the first quote."""
+    if not isinstance(line, dict) or not quotes:
+        return None
+    text, start, end = quotes[0].get("text", ""), line.get("start"), line.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        return None
+    return line if text[start:end] == line.get("text") else None
+
+
+def _marked(text: str, line: dict | None) -> str:
+    """A quote as HTML text, the answer line's span marked in it."""
+    if line is None:
+        return esc(text)
+    start, end = line["start"], line["end"]
+    return f'{esc(text[:start])}<mark class="answer-span">{esc(text[start:end])}</mark>{esc(text[end:])}'
+
+
 def _turn_from_answer(turn_id: int, answer, shas: dict[str, str], titles: dict[str, str] | None = None,
                       uploaded: set[str] | None = None, scope: dict | None = None) -> dict:
     """One chat turn: the answer's JSON, the views of its citations and hits,
@@ -119,6 +137,8 @@ table.conflicts { border-collapse: collapse; margin: 8px 0 4px; font-size: 13px;
 table.conflicts caption { text-align: left; font-weight: 600; padding-bottom: 3px; }
 table.conflicts th, table.conflicts td { border: 1px solid var(--border-color-primary); padding: 3px 8px; vertical-align: top; }
 .abstain { font-weight: 600; }
+.answer-line { font-weight: 600; font-size: 15px; margin: 2px 0 8px; padding: 6px 10px; border-left: 3px solid var(--color-accent); background: var(--background-fill-secondary); white-space: pre-wrap; }
+mark.answer-span { background: #fff3bf; color: inherit; padding: 0 1px; border-radius: 2px; }
 .bot { position: relative; }
 button.copy { position: absolute; top: 6px; right: 8px; font-size: 12px; border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 1px 8px; background: var(--background-fill-primary); color: var(--body-text-color-subdued); cursor: pointer; }
 button.copy:hover, button.copy.done { color: var(--color-accent); border-color: var(--color-accent); }
@@ -265,11 +285,17 @@ def render_turn(turn: dict, lang: str = "en") -> str:
                     f'<div class="excerpt">{esc(excerpt)}</div></li>')
             parts.append("</ol>")
     else:
+        quotes = result.get("answer", [])
+        line = _answer_line(result.get("answer_line"), quotes)
+        if line:
+            n = int(quotes[0]["citation"]["n"])
+            parts.append(f'<p class="answer-line">{esc(line["text"])} '
+                         f'<button type="button" class="cite" data-cite="t{tid}-q{n}">[{n}]</button></p>')
         parts.append('<ol class="quotes">')
-        for quote in result.get("answer", []):
+        for i, quote in enumerate(quotes):
             citation = quote["citation"]
             n = int(citation["n"])
-            parts.append(f'<li><q class="quote">{esc(quote["text"])}</q> '
+            parts.append(f'<li><q class="quote">{_marked(quote["text"], line if i == 0 else None)}</q> '
                          f'<button type="button" class="cite" data-cite="t{tid}-q{n}" title="Show in the report">[{n}]</button>')
             parallel = citation.get("parallel")
             if isinstance(parallel, dict) and parallel.get("text"):
