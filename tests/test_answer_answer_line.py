@@ -34,6 +34,7 @@ def _line(question: str, text: str):
     ("小部件市场2025年的规模是多少？", "小部件市场规模预计到2025年将达到13.5亿美元。", "2025年将达到13.5亿美元"),
     ("How many virtual ward beds were open in 2025?",
      "In 2025 the statistics showed 12,825 virtual ward beds across the country.", "12,825 virtual ward beds"),
+    ("截至2025年3月共有多少张床位？", "数据显示共有12,825张虚拟病房床位。", "12,825张"),
 ])
 def test_a_quantity_question_gets_the_figure_with_unit_and_year(question, text, expected):
     line = _line(question, text)
@@ -49,6 +50,7 @@ def test_a_quantity_question_gets_the_figure_with_unit_and_year(question, text, 
      "an aging population and rising chronic disease"),
     ("Which types is the widget market segmented into?",
      "The widget market by type is segmented into:\n\n- Software\n\n- Devices", "Software\n\n- Devices"),
+    ("新关税影响了哪些进口零组件？", "关税政策正在影响连接模组和专用感测器等进口组件的成本。", "连接模组和专用感测器"),
 ])
 def test_a_list_question_gets_the_items(question, text, expected):
     line = _line(question, text)

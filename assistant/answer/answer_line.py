@@ -34,7 +34,7 @@ _MONEY_RE = re.compile(
     rf"(?:US\s?\$|USD|US dollars?|\$|€|EUR|£|GBP|¥|RMB|CNY|JPY|INR)\s?{_NUMBER}(?:\s?{_SCALE})?"
     rf"|{_NUMBER}\s?(?:{_SCALE})\s?(?:US dollars|dollars|USD|euros|EUR|yuan)?"
     rf"|{_NUMBER}\s?(?:万亿|兆|亿|億|万|萬|千)?\s?(?:美元|美金|元|人民币|人民幣|欧元|歐元)", re.I)
-_BARE_NUMBER_RE = re.compile(rf"(?<![\w.$€£¥]){_NUMBER}(?![\d%％])")
+_BARE_NUMBER_RE = re.compile(rf"(?<![\d.,$€£¥A-Za-z]){_NUMBER}(?![\d%％])")
 _COUNT_QUESTION_RE = re.compile(r"\bhow many\b|\bnumber of\b|多少(?:个|個|张|張|家|台|项|項|名|人|次|例|位)", re.I)
 _MEASURE_WORD_RE = re.compile(r"\s?[个個张張家台项項名人次例位]")
 _PERCENT_RE = re.compile(rf"{_NUMBER}\s?(?:%|％|percent\b|per cent\b)", re.I)
@@ -183,7 +183,22 @@ def _items_span(text: str) -> tuple[int, int] | None:
         tail = text[match.end():end]
         if _ENUMERATION_RE.search(tail) and len(tail.split()) <= 40:
             return match.end(), end
-    return None
+    return _zh_items_span(text)
+
+
+#: A Chinese enumeration closed by 等 ("连接模组和专用感测器等"), and the words that may lead into its first item.
+_ZH_ITEMS_RE = re.compile(r"[\u4e00-\u9fff]{2,10}(?:[和、及与與][\u4e00-\u9fff]{2,10})+(?=等)")
+_ZH_LEAD_RE = re.compile(r".*(?:影响|影響|包括|包含|例如|如|有|是|为|為|将|將|对|對|在|的|了)")
+
+
+def _zh_items_span(text: str) -> tuple[int, int] | None:
+    match = _ZH_ITEMS_RE.search(text)
+    if match is None:
+        return None
+    first = re.split(r"[和、及与與]", match.group(0))[0]
+    lead = _ZH_LEAD_RE.match(first)
+    start = match.start() + (lead.end() if lead and lead.end() <= len(first) - 2 else 0)
+    return start, match.end()
 
 
 # ------------------------------------------------------------------ names
