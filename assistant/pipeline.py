@@ -20,6 +20,7 @@ from .answer import (
     compare,
     find_conflicts,
     in_asker_language,
+    is_boilerplate,
     lexical_coverage,
     library_coverage,
     order_and_cite,
@@ -100,7 +101,7 @@ class Assistant:
             self.index = index
             self.cards = library_cards(index.manifest.files)
             self.markets = {card.doc_id: card.market for card in self.cards}
-            self.facts = library_facts(index.manifest.files, self.markets)
+            self.facts = [fact for fact in library_facts(index.manifest.files, self.markets) if not is_boilerplate(fact.text)]
             self.retriever = Retriever(index, self.encoders, self.settings)
             self.parallel = ParallelFinder(index, self.encoders.get("multilingual"))
             # one generation's whole library, its askers' views, and term counts per report

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,29 @@ def test_a_sentence_the_passage_edge_cuts_is_quoted_whole():
     assert spans == ["Alpha is first.", "边缘运算正在加速,它将分析处理能力更靠近设备,从而降低了延迟。"]
     starts_inside = [text[start:end] for start, end in whole_sentences(text, text.index("它将"), len(text))]
     assert starts_inside[0].startswith("边缘运算") and starts_inside[-1] == "Gamma ends it."
+
+
+_LINK_RE = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)")
+_SALES_WORDS_RE = re.compile(r"inquir|enquir|purchas|request (?:a |for )?(?:free )?sample|buy now|download", re.I)
+
+
+def _sales_or_link_line(text: str) -> bool:
+    """A line that sells or only points elsewhere: a link with few words around it, or sales words with a link."""
+    words = re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", _LINK_RE.sub(" ", text))
+    return bool(_LINK_RE.search(text)) and (len(words) < 8 or bool(_SALES_WORDS_RE.search(text)))
+
+
+@pytest.mark.parametrize("question", [
+    "Do the reports agree on the IoMT market size?",  # comparison
+    "Compare the CAGR of the Internet of Medical Things market across reports",
+    "What does each report say about the IoMT market size in 2025?",
+    "Which companies are key players in the IoMT market?",  # list
+    "What are the segments of the telemedicine market?",
+    "What was the telemedicine market size in 2023?",  # figure
+    "What is the CAGR of the Internet of Medical Things market?",
+])
+def test_sales_and_link_lines_are_never_quoted(assistant, question):
+    answer = assistant.ask(question)
+    shown = [quote.text for quote in answer.quotes] + [row["text"] for row in answer.comparison]
+    shown += [value["text"] for conflict in answer.conflicts for value in conflict["values"]]
+    assert shown and not [text for text in shown if _sales_or_link_line(text)]

@@ -21,6 +21,7 @@ from .parallel import ParallelFinder
 from .quotes import (
     candidate_sentences,
     in_asker_language,
+    is_boilerplate,
     lexical_coverage,
     order_and_cite,
     score_candidates,
@@ -29,6 +30,6 @@ from .quotes import (
 
 __all__ = [
     "RARE_NAME_MAX_CHUNKS", "Answer", "AnswerLine", "Candidate", "answer_line", "Citation", "ParallelFinder", "Quote", "candidate_sentences",
-    "asked_year", "compare", "extract_figures", "in_asker_language", "find_conflicts", "lexical_coverage", "library_coverage", "year_not_covered", "order_and_cite", "score_candidates", "select_quotes",
+    "asked_year", "compare", "extract_figures", "in_asker_language", "is_boilerplate", "find_conflicts", "lexical_coverage", "library_coverage", "year_not_covered", "order_and_cite", "score_candidates", "select_quotes",
     "unanswerable_reason",
 ]

@@ -85,6 +85,9 @@ _CALL_TO_ACTION_RE = re.compile(
     r"\b(?:request|get|download|buy|purchase|inquire|enquire|ask|order|contact|browse|click|speak|talk)\b"
     r".{0,40}\b(?:sample|report|analyst|discount|pdf|copy|brochure|quote|toc|customi[sz]ation|us)\b", re.I)
 _MAX_LIST_ITEM_WORDS = 12
+#: Words of a sales line; with a link in the same sentence, it is one ("Inquire ... Before Purchasing: https://...").
+_SALES_RE = re.compile(r"\b(?:inquir|enquir|purchas|buy|request|download|order|subscrib|discount|sample|brochure|"
+                       r"pre-order|contact us|click)\w*|购买|購買|咨询|諮詢|索取|下载|下載", re.I)
 
 
 def is_boilerplate(sentence: str) -> bool:
@@ -94,7 +97,7 @@ def is_boilerplate(sentence: str) -> bool:
     words = re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", _URL_RE.sub("", sentence))
     if _URL_RE.search(sentence) and len(words) < 8:
         return True
-    if _CALL_TO_ACTION_RE.search(sentence) and len(words) < 16:
+    if _CALL_TO_ACTION_RE.search(sentence) and len(words) < 16 or _URL_RE.search(sentence) and _SALES_RE.search(sentence):
         return True
     return sentence.rstrip().endswith((":", "："))  # it announces what follows: the list is the answer
 
