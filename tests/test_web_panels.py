@@ -210,3 +210,21 @@ def test_uploads_belong_to_their_browser(browser, server, tmp_path):  # noqa: F8
         for name in ("gizmo_notes.md", "gizmo_notes (2).md"):
             if (server.uploads / name).exists():
                 server.chat.remove_upload(name)
+
+
+def test_one_font_family_for_every_weight(page):  # noqa: F811
+    """Headings, bold cells, the answer line, buttons and body text share one font family, and no web font
+    (whose missing weights would fall back to another family) is loaded."""
+    ask(page, "Do the reports agree on the size of the IoMT market in 2025?", 0)
+    families = page.evaluate("""() => {
+        const pick = (selector) => { const el = document.querySelector(selector);
+            return el ? getComputedStyle(el).fontFamily : null; };
+        return {title: pick('.prose h2, h2'), bold: pick('#transcript table.comparison th'),
+                line: pick('#transcript .answer-line'), button: pick('#ask'), body: pick('#transcript .quote'),
+                webfonts: [...document.fonts].filter((face) => face.status === 'loaded').map((face) => face.family)};
+    }""")
+    webfonts = families.pop("webfonts")
+    assert None not in families.values(), families
+    assert len(set(families.values())) == 1, families
+    assert next(iter(families.values())).startswith('"Noto Sans CJK SC"'), families
+    assert not [family for family in webfonts if "Source Sans" in family or "Plex" in family], webfonts

@@ -46,6 +46,11 @@ DEFAULT_CONCURRENCY = 8
 QUEUE_MAX_SIZE = 512
 
 EXAMPLES = LOCAL_EXAMPLES["en"]
+#: One font family for every weight and both scripts: a CJK family (its Latin glyphs included) where installed,
+#: else the system's; no web font, so no weight falls back to another family (and nothing is downloaded).
+FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "system-ui",
+         "sans-serif"]
+MONO_FONTS = ["Noto Sans Mono CJK SC", "ui-monospace", "monospace"]
 __all__ = ["ANSWER_CONCURRENCY", "DEFAULT_CONCURRENCY", "EXAMPLES", "MAX_TURNS", "QUEUE_MAX_SIZE", "create_app",
            "page_translations"]
 
@@ -100,6 +105,7 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
     def launch(*args, **kwargs):
         """``Blocks.launch`` with the page's translations (Gradio takes them at launch)."""
         kwargs.setdefault("i18n", i18n)
+        kwargs.setdefault("theme", gr.themes.Default(font=FONTS, font_mono=MONO_FONTS))
         return _launch(*args, **kwargs)
 
     app.launch = launch
