@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 from ..config import RETRIEVAL_MODES, Settings
+from .messages import localize
 from .library import LibraryEntry, is_upload, library_entries, scope_doc_ids, unknown_reports
 from .owners import UploadLedger
 from .render import EMPTY_VIEWER, _find_view, _turn_from_answer, esc, render_view
@@ -196,19 +197,19 @@ class WebChat:
         uploaded = {entry.doc_id for entry in entries if entry.uploaded}
         return _turn_from_answer(turns[-1]["id"] + 1 if turns else 0, answer, shas, titles, uploaded, scope)
 
-    def view_html(self, turns: list[dict], key, view: dict | None = None, *, owners) -> str:
+    def view_html(self, turns: list[dict], key, view: dict | None = None, *, owners, lang: str = "en") -> str:
         from ..store import IndexStateError
 
         view = view or _find_view(turns or [], key)
         if view is None or self.assistant is None or view.get("doc_id") not in self.visible_docs(owners):
             return EMPTY_VIEWER
         try:
-            return render_view(self.assistant.index, view)
+            return render_view(self.assistant.index, view, lang)
         except IndexStateError as error:
-            return f'<div class="viewer"><p class="err" role="alert">{esc(error)}</p></div>'
+            return f'<div class="viewer"><p class="err" role="alert">{esc(localize(str(error), lang))}</p></div>'
         except Exception:
             log.exception("showing %r failed", key)
-            return f'<div class="viewer"><p class="err" role="alert">{esc(GENERIC_ERROR)}</p></div>'
+            return f'<div class="viewer"><p class="err" role="alert">{esc(localize(GENERIC_ERROR, lang))}</p></div>'
 
     # -------------------------------------------------------------- library
     def library(self, owners=(), visible: frozenset[str] | None = None) -> list[LibraryEntry]:

@@ -73,6 +73,23 @@ EN = {
     "indexing_wait": "The reports are still being indexed ({state}); please ask again in a moment.",
     "index_failed": "The index could not be built: {error}",
     "being_indexed": "Reports are being indexed; this answer comes from the index as it was before.",
+    "show_in_report": "Show in the report",
+    "same_passage": "Same passage in {language}",
+    "other_language": "the other language",
+    "no_uploads": "No uploaded reports yet. The shipped reports are always searched.",
+    "th_your_report": "Your report",
+    "th_chunks": "Chunks",
+    "th_size": "Size",
+    "not_indexed": "not indexed",
+    "page_n": "page {n}",
+    "chars_span": "characters {start}–{end}",
+    "chars_before": "[… {n} characters before this are not shown …]",
+    "chars_after": "[… {n} more characters not shown …]",
+    "stage_reading": "reading",
+    "stage_embedding": "embedding",
+    "report_gone": "The report {doc_id} is no longer in the index (it was removed or the index was rebuilt without it).",
+    "report_changed": "This report changed after the answer was given; the highlight may be off.",
+    "cited_for": "cited for:",
 }
 
 ZH = {
@@ -136,6 +153,23 @@ ZH = {
     "indexing_wait": "报告仍在索引中（{state}）；请稍后再问。",
     "index_failed": "无法建立索引：{error}",
     "being_indexed": "正在索引报告；此回答来自之前的索引。",
+    "show_in_report": "在报告中查看",
+    "same_passage": "{language}的同一段落",
+    "other_language": "另一种语言",
+    "no_uploads": "还没有上传的报告。随附的报告始终会被检索。",
+    "th_your_report": "您的报告",
+    "th_chunks": "片段",
+    "th_size": "大小",
+    "not_indexed": "未索引",
+    "page_n": "第 {n} 页",
+    "chars_span": "字符 {start}–{end}",
+    "chars_before": "[… 前面 {n} 个字符未显示 …]",
+    "chars_after": "[… 后面 {n} 个字符未显示 …]",
+    "stage_reading": "读取",
+    "stage_embedding": "编码",
+    "report_gone": "报告 {doc_id} 已不在索引中（已被删除，或重建索引时未包含它）。",
+    "report_changed": "回答之后这份报告已更改；高亮位置可能有偏差。",
+    "cited_for": "引用于问题：",
 }
 
 #: For ``gr.I18n``: the frontend picks the browser's language ("zh-CN" falls back to "zh").
@@ -151,8 +185,8 @@ EXAMPLES = {
     "zh": [
         "醫療物聯網市場的複合年成長率是多少？",
         "互联医疗设备市场的主要增长动力是什么？",
-        "What was the telemedicine market size in 2023?",
-        "What is the CAGR of the Internet of Medical Things market?",
+        "2023年远程医疗市场规模是多少？",
+        "医疗保健物联网市场的主要驱动因素有哪些？",
     ],
 }
 

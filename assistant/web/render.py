@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .export import report_label, scope_text, source_line, turn_markdown
 from .i18n import text
+from .messages import localize
 
 #: Characters of a document shown on each side of the cited span.
 VIEW_WINDOW = 20_000
@@ -257,7 +258,10 @@ def render_turn(turn: dict, lang: str = "en") -> str:
 
     def source(doc_id, page, raw_start, raw_end) -> str:
         badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
-        return esc(source_line(doc_id, page, raw_start, raw_end, titles)) + badge
+        where = [text("page_n", lang, n=page)] if page else []
+        where.append(text("chars_span", lang, start=raw_start, end=raw_end))
+        return (f'<span class="rname">{esc(report_label(doc_id, titles))}</span>'
+                f'{esc(", " + ", ".join(where) if lang != "zh" else "，" + "，".join(where))}{badge}')
 
     parts = [f'<section class="turn" data-turn="{tid}">',
              f'<div class="msg user"><span class="who">{esc(text("you", lang))}</span>{esc(turn["question"])}</div>',
@@ -273,7 +277,7 @@ def render_turn(turn: dict, lang: str = "en") -> str:
         parts.append(f'<p class="scope" title="{esc(scope_text(scope))}">'
                      f'{esc(text(key, lang, n=scope.get("n"), total=scope.get("total")))}</p>')
     if result.get("abstained"):
-        parts.append(f'<p class="abstain">{esc(result.get("message") or text("no_answer", lang))}</p>')
+        parts.append(f'<p class="abstain">{esc(localize(result.get("message") or "", lang) or text("no_answer", lang))}</p>')
         hits = result.get("hits") or []
         if hits:
             parts.append(f'<div class="head">{esc(text("possibly_related", lang))}</div><ol class="quotes">')
@@ -296,11 +300,12 @@ def render_turn(turn: dict, lang: str = "en") -> str:
             citation = quote["citation"]
             n = int(citation["n"])
             parts.append(f'<li><q class="quote">{_marked(quote["text"], line if i == 0 else None)}</q> '
-                         f'<button type="button" class="cite" data-cite="t{tid}-q{n}" title="Show in the report">[{n}]</button>')
+                         f'<button type="button" class="cite" data-cite="t{tid}-q{n}" title="{esc(text("show_in_report", lang))}">[{n}]</button>')
             parallel = citation.get("parallel")
             if isinstance(parallel, dict) and parallel.get("text"):
-                lang_name = LANG_NAMES.get(parallel.get("lang"), parallel.get("lang") or "")
-                parts.append(f'<div class="parallel">{esc(lang_name)}: {esc(parallel["text"])}</div>')
+                lang_name = _language_name(parallel.get("lang"), lang)
+                parts.append(f'<div class="parallel"><span class="plabel">{esc(lang_name)}{"：" if lang == "zh" else ": "}'
+                             f'</span><span class="ptext">{esc(parallel["text"])}</span></div>')
             parts.append("</li>")
         parts.append("</ol>")
         parts.append(_comparison_table(result.get("comparison") or [], tid, titles, uploaded, lang))
@@ -376,21 +381,20 @@ def _find_view(turns: list[dict], key) -> dict | None:
     return None
 
 
-def render_view(index, view: dict) -> str:
+def render_view(index, view: dict, lang: str = "en") -> str:
     """The document's clean text with the span highlighted (and the parallel
     passage beside it), from the index generation that is live now."""
     doc_id = view["doc_id"]
     info = index.manifest.files.get(doc_id)
     if info is None:
-        return (f'<div class="viewer"><div class="note">The report {esc(doc_id)} is no longer in the index '
-                "(it was removed or the index was rebuilt without it).</div></div>")
-    text = index.document(doc_id).text
+        return f'<div class="viewer"><div class="note">{esc(text("report_gone", lang, doc_id=doc_id))}</div></div>'
+    doc_text = index.document(doc_id).text
     start, end = int(view["start"]), int(view["end"])
     warning = ""
     if view.get("sha256") and view["sha256"] != info["sha256"]:
-        warning = '<p class="warn">This report changed after the answer was given; the highlight may be off.</p>'
-    start = max(0, min(start, len(text)))
-    end = max(start, min(end, len(text)))
+        warning = f'<p class="warn">{esc(text("report_changed", lang))}</p>'
+    start = max(0, min(start, len(doc_text)))
+    end = max(start, min(end, len(doc_text)))
     marks = [(start, end, "cited")]
     parallel = view.get("parallel") if isinstance(view.get("parallel"), dict) else None
     if parallel:
@@ -398,39 +402,46 @@ def render_view(index, view: dict) -> str:
             p_start, p_end = int(parallel["start"]), int(parallel["end"])
         except (KeyError, TypeError, ValueError):
             p_start = p_end = -1
-        if 0 <= p_start < p_end <= len(text) and (p_end <= start or p_start >= end):
+        if 0 <= p_start < p_end <= len(doc_text) and (p_end <= start or p_start >= end):
             marks.append((p_start, p_end, "par"))
     marks.sort()
     lo = max(0, min(m[0] for m in marks) - VIEW_WINDOW)
-    hi = min(len(text), max(m[1] for m in marks) + VIEW_WINDOW)
+    hi = min(len(doc_text), max(m[1] for m in marks) + VIEW_WINDOW)
     body = []
     if lo > 0:
-        body.append(f'<span class="cut">[… {lo:,} characters before this are not shown …]</span>\n')
+        body.append(f'<span class="cut">{esc(text("chars_before", lang, n=f"{lo:,}"))}</span>\n')
     position = lo
     for mark_start, mark_end, kind in marks:
-        body.append(esc(text[position:mark_start]))
-        body.append(f'<mark class="{kind}">{esc(text[mark_start:mark_end])}</mark>')
+        body.append(esc(doc_text[position:mark_start]))
+        body.append(f'<mark class="{kind}">{esc(doc_text[mark_start:mark_end])}</mark>')
         position = mark_end
-    body.append(esc(text[position:hi]))
-    if hi < len(text):
-        body.append(f'\n<span class="cut">[… {len(text) - hi:,} more characters not shown …]</span>')
+    body.append(esc(doc_text[position:hi]))
+    if hi < len(doc_text):
+        body.append(f'\n<span class="cut">{esc(text("chars_after", lang, n=f"{len(doc_text) - hi:,}"))}</span>')
     aside = ""
     if parallel and parallel.get("text"):
-        lang = LANG_NAMES.get(parallel.get("lang"), parallel.get("lang") or "other language")
-        aside = (f'<aside class="par"><div class="head">Same passage in {esc(lang)}</div>'
-                 f'{esc(parallel["text"])}</aside>')
+        language = _language_name(parallel.get("lang"), lang)
+        aside = (f'<aside class="par"><div class="head">{esc(text("same_passage", lang, language=language))}</div>'
+                 f'<div class="ptext">{esc(parallel["text"])}</div></aside>')
     head = (f'<div class="vhead"><b>{esc(view["title"])}</b>'
-            f'<div class="q">cited for: {esc(view.get("question", ""))}</div></div>')
+            f'<div class="q">{esc(text("cited_for", lang))} <span class="uq">{esc(view.get("question", ""))}</span>'
+            '</div></div>')
     return (f'<div class="viewer" data-doc="{esc(doc_id)}">{head}{warning}<div class="vbody">'
             f'<div class="doc">{"".join(body)}</div>{aside}</div></div>')
 
 
-def render_uploads(rows: list[dict]) -> str:
+def _language_name(code, lang: str) -> str:
+    """A report language ("en", "zh") named in the page's language."""
+    return text(f"lang_{code}", lang) if code in LANG_NAMES else str(code or text("other_language", lang))
+
+
+def render_uploads(rows: list[dict], lang: str = "en") -> str:
     if not rows:
-        return '<p class="note">No uploaded reports yet. The shipped reports are always searched.</p>'
-    lines = ["<table><tr><th>Your report</th><th>Chunks</th><th>Size</th></tr>"]
+        return f'<p class="note">{esc(text("no_uploads", lang))}</p>'
+    lines = [f'<table><tr><th>{esc(text("th_your_report", lang))}</th><th>{esc(text("th_chunks", lang))}</th>'
+             f'<th>{esc(text("th_size", lang))}</th></tr>']
     for row in rows:
-        chunks = "not indexed" if row["chunks"] is None else str(row["chunks"])
+        chunks = text("not_indexed", lang) if row["chunks"] is None else str(row["chunks"])
         lines.append(f'<tr><td>{esc(row["file"])}</td><td class="n">{esc(chunks)}</td>'
                      f'<td class="n">{esc(_size(row["bytes"]))}</td></tr>')
     lines.append("</table>")

@@ -9,6 +9,7 @@ import gradio as gr
 from ...config import RETRIEVAL_MODES
 from ..chat import GENERIC_ERROR, MAX_K
 from ..i18n import EXAMPLES, text
+from ..messages import localize
 from ..render import (
     STATUS_CSS,
     TRANSCRIPT_CSS,
@@ -92,10 +93,10 @@ def wire(page: Page, ui: ChatPanel, viewer: ViewerPanel, passphrase: gr.Textbox,
             answer, scope = chat.answer_in_scope(question, k, mode, follow_up_of=previous, docs=docs, lang=scope_lang,
                                                  owners=owners)
         except (QuestionError, IndexStateError) as error:
-            return *skip, status_html(str(error)), gr.skip(), gr.skip(), gr.skip()
+            return *skip, status_html(localize(str(error), lang)), gr.skip(), gr.skip(), gr.skip()
         except Exception:
             log.exception("answering failed")
-            return *skip, status_html(GENERIC_ERROR), gr.skip(), gr.skip(), gr.skip()
+            return *skip, status_html(localize(GENERIC_ERROR, lang)), gr.skip(), gr.skip(), gr.skip()
         turns.append(chat.make_turn(answer, turns, scope))
         turns = turns[-MAX_TURNS:]
         note = status_html(text("being_indexed", lang), "info") if chat.building.is_set() else ""

@@ -16,14 +16,14 @@ def wire(page: Page, library_html: gr.HTML, viewer_html: gr.HTML, passphrase: gr
     """"Open" on a card shows the report's beginning in the viewer (only a report the asker sees)."""
     chat = page.chat
 
-    def open_report(token, passphrase_value, evt: gr.EventData):
+    def open_report(token, passphrase_value, lang, evt: gr.EventData):
         data = getattr(evt, "_data", None)
         owners = browser_owners(token, passphrase_value)
         view = chat.report_view(data.get("open"), owners=owners) \
             if isinstance(data, dict) and chat.assistant is not None else None
         if view is None:
             return gr.skip(), gr.skip()
-        return chat.view_html([], None, view, owners=owners), gr.Tabs(selected="chat")
+        return chat.view_html([], None, view, owners=owners, lang=lang), gr.Tabs(selected="chat")
 
-    library_html.click(open_report, [page.owner, passphrase], [viewer_html, page.tabs], show_progress="hidden",
+    library_html.click(open_report, [page.owner, passphrase, page.lang], [viewer_html, page.tabs], show_progress="hidden",
                        api_visibility="private")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from ..chat import WebChat
+from ..i18n import TRANSLATIONS, text
 from ..library import render_library
 from ..owners import owner_key
 
@@ -26,11 +27,14 @@ def upload_owner(token, passphrase, request: gr.Request | None) -> str:
     return owner_key(session, passphrase)
 
 
-def progress_reporter(progress):
-    """A build's progress callback that moves a Gradio progress bar."""
+def progress_reporter(progress, lang: str = "en"):
+    """A build's progress callback that moves a Gradio progress bar (its words in ``lang``)."""
     def report(stage: str, done: int, total: int) -> None:
+        name = stage.split(" ")[0]
+        stage = text(f"stage_{name}", lang) + stage[len(name):] if f"stage_{name}" in TRANSLATIONS["en"] else stage
         try:
-            progress((done, max(total, 1)), desc=f"Indexing: {stage}", unit="items")
+            progress((done, max(total, 1)), desc=text("indexing", lang, stage=stage, done=done, total=total),
+                     unit="items")
         except Exception:  # progress is cosmetic
             pass
     return report

@@ -60,7 +60,7 @@ def wire(app: gr.Blocks, page: Page, ui: StatusPanel, conversation: ChatPanel, v
         owner = owner_key(token)
         return (lang, token, turns, render_transcript(turns, lang), gr.Dropdown(choices=source_choices(turns), value=None),
                 empty_viewer(lang), *page.library_outputs(lang, browser_owners(token, "")),
-                render_uploads(chat.list_uploads(owner)), gr.Dropdown(choices=chat.upload_names(owner), value=None),
+                render_uploads(chat.list_uploads(owner), lang), gr.Dropdown(choices=chat.upload_names(owner), value=None),
                 gr.DownloadButton(value=markdown, interactive=bool(markdown)),
                 gr.DownloadButton(value=json_file, interactive=bool(json_file)),
                 index_status(chat, lang), gr.Timer(active=not chat.state.finished),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from ..chat import GENERIC_ERROR
+from ..messages import localize
 from ..render import STATUS_CSS, UPLOADS_CSS, render_uploads, status_html
 from ..uploads import UploadError
 from .page import Page, browser_owners, progress_reporter, upload_owner
@@ -38,10 +39,10 @@ def layout(page: Page) -> UploadsPanel:
     return UploadsPanel(passphrase, upload_box, status, table, remove_choice, remove_button)
 
 
-def uploads_outputs(page: Page, message_html: str, owner: str) -> tuple:
+def uploads_outputs(page: Page, message_html: str, owner: str, lang: str) -> tuple:
     """The status line, the table of the owner's uploads and the remove list."""
     rows = page.chat.list_uploads(owner)
-    return message_html, render_uploads(rows), gr.Dropdown(choices=[row["file"] for row in rows], value=None)
+    return message_html, render_uploads(rows, lang), gr.Dropdown(choices=[row["file"] for row in rows], value=None)
 
 
 def wire(page: Page, ui: UploadsPanel, library_html: gr.HTML, scope_box: gr.CheckboxGroup, build_event: dict) -> None:
@@ -53,30 +54,31 @@ def wire(page: Page, ui: UploadsPanel, library_html: gr.HTML, scope_box: gr.Chec
     def upload_ui(files, passphrase, token, lang, request: gr.Request, progress=gr.Progress()):
         owner = upload_owner(token, passphrase, request)
         try:
-            result = chat.add_uploads(files or [], progress_reporter(progress), owner)
+            result = chat.add_uploads(files or [], progress_reporter(progress, lang), owner)
         except Exception:
             log.exception("upload failed")
-            return (*uploads_outputs(page, status_html(GENERIC_ERROR), owner), None, gr.skip(), gr.skip())
+            return (*uploads_outputs(page, status_html(localize(GENERIC_ERROR, lang)), owner, lang), None, gr.skip(),
+                    gr.skip())
         lines = []
         if result.added:
-            lines.append(status_html(f"Added {', '.join(result.added)}. {result.summary}", "ok"))
-        lines.extend(status_html(problem) for problem in result.problems)
-        return (*uploads_outputs(page, "".join(lines), owner), None,
+            lines.append(status_html(localize(f"Added {', '.join(result.added)}. {result.summary}", lang), "ok"))
+        lines.extend(status_html(localize(problem, lang)) for problem in result.problems)
+        return (*uploads_outputs(page, "".join(lines), owner, lang), None,
                 *page.library_outputs(lang, browser_owners(token, passphrase)))
 
     def remove_ui(name, passphrase, token, lang, request: gr.Request, progress=gr.Progress()):
         owner = upload_owner(token, passphrase, request)
         try:
-            message = status_html(chat.remove_upload(name, progress_reporter(progress), owner), "ok")
+            message = status_html(localize(chat.remove_upload(name, progress_reporter(progress, lang), owner), lang), "ok")
         except UploadError as error:
-            message = status_html(str(error))
+            message = status_html(localize(str(error), lang))
         except Exception:
             log.exception("remove failed")
-            message = status_html(GENERIC_ERROR)
-        return (*uploads_outputs(page, message, owner), *page.library_outputs(lang, browser_owners(token, passphrase)))
+            message = status_html(localize(GENERIC_ERROR, lang))
+        return (*uploads_outputs(page, message, owner, lang), *page.library_outputs(lang, browser_owners(token, passphrase)))
 
     def refresh(passphrase, token, lang, request: gr.Request):
-        return (*uploads_outputs(page, "", upload_owner(token, passphrase, request))[1:],
+        return (*uploads_outputs(page, "", upload_owner(token, passphrase, request), lang)[1:],
                 *page.library_outputs(lang, browser_owners(token, passphrase)))
 
     owner_inputs = [ui.passphrase, page.owner, page.lang]

@@ -31,17 +31,18 @@ def wire(page: Page, ui: ViewerPanel, transcript: gr.HTML, passphrase: gr.Textbo
     chat = page.chat
     private = dict(api_visibility="private", show_progress="hidden")
 
-    def open_cited(turns, token, passphrase_value, evt: gr.EventData):
+    def open_cited(turns, token, passphrase_value, lang, evt: gr.EventData):
         data = getattr(evt, "_data", None)
         key = data.get("cite") if isinstance(data, dict) else None
         turns = valid_turns(turns)
         if _find_view(turns, key) is None:
             return gr.skip(), gr.skip()
-        return chat.view_html(turns, key, owners=browser_owners(token, passphrase_value)), gr.Dropdown(value=key)
+        return (chat.view_html(turns, key, owners=browser_owners(token, passphrase_value), lang=lang),
+                gr.Dropdown(value=key))
 
-    def open_chosen(key, turns, token, passphrase_value):
-        return chat.view_html(valid_turns(turns), key, owners=browser_owners(token, passphrase_value))
+    def open_chosen(key, turns, token, passphrase_value, lang):
+        return chat.view_html(valid_turns(turns), key, owners=browser_owners(token, passphrase_value), lang=lang)
 
-    owner_inputs = [page.owner, passphrase]
+    owner_inputs = [page.owner, passphrase, page.lang]
     transcript.click(open_cited, [page.turns, *owner_inputs], [ui.viewer, ui.sources], **private)
     ui.sources.input(open_chosen, [ui.sources, page.turns, *owner_inputs], [ui.viewer], **private)
