@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationW
 #: Where report text (data, not interface) is shown.
 DATA = ", ".join([
     "q.quote", ".excerpt", ".ptext", "#viewer .doc", "#viewer .vhead b", ".uq", ".msg.user", "textarea", "script",
-    "style", ".card h4", ".card dd", ".answer-line", ".rname", "#sources input", "table.conflicts td",
+    "style", ".card h4", ".card dd", ".answer-line", ".rname", "#sources input", "table.conflicts td .rt", "table.conflicts td .file", "td.fig",
     "table.conflicts:not(.comparison) th", "#uploads td", "#scope label", ".read-as", "code", ".file",
 ])
 #: Two or more English words in a row: an untranslated sentence or label.

@@ -195,7 +195,8 @@ class WebChat:
         entries = library_entries(self.assistant, self.uploads_dir)  # the answer cites visible reports only
         titles = {entry.doc_id: entry.title for entry in entries}
         uploaded = {entry.doc_id for entry in entries if entry.uploaded}
-        return _turn_from_answer(turns[-1]["id"] + 1 if turns else 0, answer, shas, titles, uploaded, scope)
+        return _turn_from_answer(turns[-1]["id"] + 1 if turns else 0, answer, shas, titles, uploaded, scope,
+                                 short_titles={entry.doc_id: entry.short for entry in entries})
 
     def view_html(self, turns: list[dict], key, view: dict | None = None, *, owners, lang: str = "en") -> str:
         from ..store import IndexStateError

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .i18n import text
 from .render import esc
+from .titles import bilingual_title, short_title
 
 #: Library choices of the "Report language" scope.
 SCOPE_LANGS = ("all", "en", "zh")
@@ -31,7 +32,13 @@ class LibraryEntry:
 
     @property
     def label(self) -> str:
-        return f"{self.title} — {self.doc_id}" if self.title and self.title != self.doc_id else self.doc_id
+        title = bilingual_title(self.title)
+        return f"{title} — {self.doc_id}" if title and title != self.doc_id else self.doc_id
+
+    @property
+    def short(self) -> str:
+        """The market and publisher (else forecast period): how source lines name the report."""
+        return short_title(self.title, self.market, self.publisher, self.years)
 
     def to_dict(self) -> dict:
         return {**asdict(self), "label": self.label}
@@ -96,7 +103,7 @@ def render_library(entries: list[LibraryEntry], lang: str = "en") -> str:
         facts.append(f'<dt>{esc(text("file", lang))}</dt><dd class="file">{esc(entry.doc_id)}</dd>')
         cards.append(
             f'<article class="card" data-doc-card="{esc(entry.doc_id)}">'
-            f'<h4>{esc(entry.title or entry.doc_id)}{badge}</h4><dl>{"".join(facts)}</dl>'
+            f'<h4>{esc(bilingual_title(entry.title) or entry.doc_id)}{badge}</h4><dl>{"".join(facts)}</dl>'
             f'<div class="foot"><span class="n">{esc(text("chunks", lang, n=entry.chunks))}</span>'
             f'<button type="button" class="open" data-open="{esc(entry.doc_id)}">{esc(text("open", lang))}</button></div>'
             "</article>")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .export import report_label, scope_text, source_line, turn_markdown
 from .i18n import text
 from .messages import localize
+from .titles import bilingual_title
 
 #: Characters of a document shown on each side of the cited span.
 VIEW_WINDOW = 20_000
@@ -78,14 +79,16 @@ def _marked(text: str, line: dict | None) -> str:
 
 
 def _turn_from_answer(turn_id: int, answer, shas: dict[str, str], titles: dict[str, str] | None = None,
-                      uploaded: set[str] | None = None, scope: dict | None = None) -> dict:
+                      uploaded: set[str] | None = None, scope: dict | None = None,
+                      short_titles: dict[str, str] | None = None) -> dict:
     """One chat turn: the answer's JSON, the views of its citations and hits,
     the titles and upload marks of the reports it names, and its scope
     (``{"n": reports searched, "total": reports in the library}``, or None)."""
     result = answer.to_dict()
     named = {quote.citation.doc_id for quote in answer.quotes} | {hit.chunk.doc_id for hit in answer.hits}
     named |= {row["doc_id"] for row in answer.comparison}
-    titles = {doc_id: title for doc_id, title in (titles or {}).items() if doc_id in named and title}
+    titles = {doc_id: bilingual_title(title) for doc_id, title in (titles or {}).items() if doc_id in named and title}
+    shorts = {doc_id: short for doc_id, short in (short_titles or {}).items() if doc_id in named and short}
     views: dict[str, dict] = {}
     for quote in answer.quotes:
         citation = quote.citation
@@ -109,6 +112,7 @@ def _turn_from_answer(turn_id: int, answer, shas: dict[str, str], titles: dict[s
             question=answer.question, page=row["page"], raw_start=row["raw_start"], raw_end=row["raw_end"],
         ).as_dict()
     return {"id": turn_id, "question": answer.question, "result": result, "views": views, "titles": titles,
+            "short_titles": shorts,
             "uploaded": sorted(named & set(uploaded or ())), "scope": scope}
 
 
@@ -131,6 +135,7 @@ button.cite:hover { text-decoration: underline; }
 .sources { margin-top: 8px; border-top: 1px solid var(--border-color-primary); padding-top: 6px; font-size: 13px; }
 .sources ol { margin: 2px 0 0; padding-left: 0; list-style: none; }
 .sources li { margin: 1px 0; }
+.sources button.src { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 button.src { font: inherit; text-align: left; background: none; border: none; padding: 0; cursor: pointer; color: var(--body-text-color); }
 button.src:hover { color: var(--color-accent); text-decoration: underline; }
 .head { font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; color: var(--body-text-color-subdued); }
@@ -246,22 +251,33 @@ def status_html(message: str = "", kind: str = "err") -> str:
     return f'<p class="{esc(kind)}"{role}>{esc(message)}</p>'
 
 
-def _doc_name(doc_id, titles: dict, uploaded: set, lang: str) -> str:
-    """A report as named in an answer: title first, and a mark when it was uploaded."""
+def _doc_name(doc_id, titles: dict, uploaded: set, lang: str, shorts: dict | None = None) -> str:
+    """A report as named in an answer: its short title (the full one on hover) and file, and a mark when it was
+    uploaded."""
     badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
-    return esc(report_label(doc_id, titles)) + badge
+    short = (shorts or {}).get(doc_id)
+    if not short:
+        return f'<span class="rname">{esc(report_label(doc_id, titles))}</span>{badge}'
+    return (f'<span class="rname" title="{esc(titles.get(doc_id) or doc_id)}">{esc(short)} — {esc(doc_id)}</span>'
+            f'{badge}')
+
+
+def _where(page, raw_start, raw_end, lang: str) -> str:
+    """"page 3, characters 120–300" in the page's language."""
+    where = [text("page_n", lang, n=page)] if page else []
+    where.append(text("chars_span", lang, start=raw_start, end=raw_end))
+    return "，".join(where) if lang == "zh" else ", ".join(where)
 
 
 def render_turn(turn: dict, lang: str = "en") -> str:
     result, tid = turn["result"], turn["id"]
     titles, uploaded = turn.get("titles") or {}, set(turn.get("uploaded") or [])
+    shorts = turn.get("short_titles") or {}
 
     def source(doc_id, page, raw_start, raw_end) -> str:
+        name = _doc_name(doc_id, titles, set(), lang, shorts)
         badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
-        where = [text("page_n", lang, n=page)] if page else []
-        where.append(text("chars_span", lang, start=raw_start, end=raw_end))
-        return (f'<span class="rname">{esc(report_label(doc_id, titles))}</span>'
-                f'{esc(", " + ", ".join(where) if lang != "zh" else "，" + "，".join(where))}{badge}')
+        return f'{name}{"，" if lang == "zh" else ", "}{esc(_where(page, raw_start, raw_end, lang))}{badge}'
 
     parts = [f'<section class="turn" data-turn="{tid}">',
              f'<div class="msg user"><span class="who">{esc(text("you", lang))}</span>{esc(turn["question"])}</div>',
@@ -308,14 +324,14 @@ def render_turn(turn: dict, lang: str = "en") -> str:
                              f'</span><span class="ptext">{esc(parallel["text"])}</span></div>')
             parts.append("</li>")
         parts.append("</ol>")
-        parts.append(_comparison_table(result.get("comparison") or [], tid, titles, uploaded, lang))
+        parts.append(_comparison_table(result.get("comparison") or [], tid, titles, uploaded, lang, shorts))
         conflicts = result.get("conflicts") or []
         if conflicts:
             parts.append(f'<table class="conflicts"><caption>{esc(text("disagree", lang))}</caption>')
             for conflict in conflicts:
                 cells = "".join(
                     f'<td>{esc(entry.get("figure"))} <span class="head">{esc(text("in", lang))}</span> '
-                    f'{_doc_name(entry.get("doc_id"), titles, uploaded, lang)} '
+                    f'{_doc_name(entry.get("doc_id"), titles, uploaded, lang, shorts)} '
                     f'<button type="button" class="cite" data-cite="t{tid}-q{int(entry.get("n", 0))}">[{int(entry.get("n", 0))}]</button></td>'
                     for entry in conflict.get("values", []))
                 parts.append(f'<tr><th>{esc(conflict.get("what"))}</th>{cells}</tr>')
@@ -331,7 +347,8 @@ def render_turn(turn: dict, lang: str = "en") -> str:
     return "".join(parts)
 
 
-def _comparison_table(comparison: list[dict], tid, titles: dict, uploaded: set, lang: str) -> str:
+def _comparison_table(comparison: list[dict], tid, titles: dict, uploaded: set, lang: str,
+                      shorts: dict | None = None) -> str:
     """One row per report: report, figure, year, citation."""
     if not comparison:
         return ""
@@ -341,15 +358,14 @@ def _comparison_table(comparison: list[dict], tid, titles: dict, uploaded: set, 
         year = (row.get("period") or "-") + (text("nearest", lang) if row.get("nearest") else "")
         doc_id = row.get("doc_id")
         title = titles.get(doc_id) or doc_id
-        short = title if len(title) <= 70 else title[:68].rstrip() + " …"
+        short = (shorts or {}).get(doc_id) or (title if len(title) <= 70 else title[:68].rstrip() + " …")
         badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
-        page = f"page {row['page']}, " if row.get("page") else ""
         rows.append(
             f'<tr><td><span class="rt" title="{esc(title)}">{esc(short)}</span>{badge}<div class="file">{esc(doc_id)}</div></td>'
             f'<td class="fig">{esc(row.get("figure"))}</td><td class="fig">{esc(year)}</td>'
             f'<td><button type="button" class="cite" data-cite="t{tid}-c{i}" '
-            f'title="{esc(source_line(doc_id, row.get("page"), row["raw_start"], row["raw_end"], titles))}">'
-            f'{esc(page)}characters {esc(row["raw_start"])}–{esc(row["raw_end"])}</button></td></tr>')
+            f'title="{esc(text("show_in_report", lang))}">'
+            f'{esc(_where(row.get("page"), row["raw_start"], row["raw_end"], lang))}</button></td></tr>')
     rows.append("</table>")
     return "".join(rows)
 
