@@ -200,7 +200,7 @@ class Assistant:
         market = next((name for name in named if name), "")
         if not market:
             return []
-        return compare(facts, market, metric_of(query.text), asked_year(query.text))
+        return compare(facts, market, metric_of(query.text), asked_year(query.text), query.lang)
 
     def _preferred(self, query: Query, index) -> set[str]:
         """The reports the question names, to search first; none when the

@@ -287,3 +287,29 @@ def test_sales_and_link_lines_are_never_quoted(assistant, question):
     shown = [quote.text for quote in answer.quotes] + [row["text"] for row in answer.comparison]
     shown += [value["text"] for conflict in answer.conflicts for value in conflict["values"]]
     assert shown and not [text for text in shown if _sales_or_link_line(text)]
+
+
+def _fact(doc_id: str, market: str, text: str, value: float, period: str = "2023"):
+    from assistant.ingest.facts import Fact
+
+    return Fact(doc_id=doc_id, market=market, metric="market size", period=period, value=value, unit="USD billion",
+                figure=f"USD {value} billion", text=text, start=0, end=len(text), page=None, raw_start=0,
+                raw_end=len(text))
+
+
+def test_the_comparison_keeps_every_report_about_the_market_in_the_askers_language():
+    from assistant.answer import compare
+
+    facts = [
+        _fact("a.md", "Widgets", "The widget market reached USD 5 billion in 2023.", 5.0),
+        _fact("b.md", "", "The widget market size was valued at USD 9 billion in 2023.", 9.0),  # card names no market
+        _fact("c.md", "", "The gadget market size was valued at USD 7 billion in 2023.", 7.0),  # another market
+        _fact("d.md", "Widgets", "小部件市场规模在2023年达到60亿美元。", 6.0),  # a bilingual report, Chinese first
+        _fact("d.md", "Widgets", "The widget market reached USD 6 billion in 2023.", 6.0),
+    ]
+    rows = {row["doc_id"]: row for row in compare(facts, "Widgets", "market size", 2023, "en")}
+    assert set(rows) == {"a.md", "b.md", "d.md"}
+    assert rows["b.md"]["market_unknown"] and not rows["a.md"]["market_unknown"]
+    assert rows["d.md"]["text"].startswith("The widget market")
+    rows = {row["doc_id"]: row for row in compare(facts, "Widgets", "market size", 2023, "zh")}
+    assert rows["d.md"]["text"].startswith("小部件")

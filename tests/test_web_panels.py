@@ -254,3 +254,17 @@ def test_sources_name_reports_briefly_at_390_px(browser, server):  # noqa: F811
         assert any(re.search(r"[\u4e00-\u9fff] / [A-Z]", title) for title in titles), titles
     finally:
         context.close()
+
+
+def test_comparison_headers_do_not_wrap_at_1366_px(browser, server):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(server.url, wait_until="load")
+        page.wait_for_selector("#question textarea", timeout=30_000)
+        ask(page, "Do the reports agree on the size of the IoMT market in 2025?", 0)
+        lines = page.evaluate("""() => [...document.querySelectorAll('#transcript table.comparison th')].map(
+            (el) => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight))""")
+        assert lines and max(lines) < 1.9, lines
+    finally:
+        context.close()

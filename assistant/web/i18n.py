@@ -90,6 +90,7 @@ EN = {
     "report_gone": "The report {doc_id} is no longer in the index (it was removed or the index was rebuilt without it).",
     "report_changed": "This report changed after the answer was given; the highlight may be off.",
     "cited_for": "cited for:",
+    "market_unknown": "market not on its card",
 }
 
 ZH = {
@@ -170,6 +171,7 @@ ZH = {
     "report_gone": "报告 {doc_id} 已不在索引中（已被删除，或重建索引时未包含它）。",
     "report_changed": "回答之后这份报告已更改；高亮位置可能有偏差。",
     "cited_for": "引用于问题：",
+    "market_unknown": "卡片未注明市场",
 }
 
 #: For ``gr.I18n``: the frontend picks the browser's language ("zh-CN" falls back to "zh").

@@ -140,6 +140,7 @@ button.src { font: inherit; text-align: left; background: none; border: none; pa
 button.src:hover { color: var(--color-accent); text-decoration: underline; }
 .head { font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; color: var(--body-text-color-subdued); }
 table.conflicts { border-collapse: collapse; margin: 8px 0 4px; font-size: 13px; }
+table.comparison th { white-space: nowrap; }
 table.conflicts caption { text-align: left; font-weight: 600; padding-bottom: 3px; }
 table.conflicts th, table.conflicts td { border: 1px solid var(--border-color-primary); padding: 3px 8px; vertical-align: top; }
 .abstain { font-weight: 600; }
@@ -360,6 +361,8 @@ def _comparison_table(comparison: list[dict], tid, titles: dict, uploaded: set, 
         title = titles.get(doc_id) or doc_id
         short = (shorts or {}).get(doc_id) or (title if len(title) <= 70 else title[:68].rstrip() + " …")
         badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
+        if row.get("market_unknown"):
+            badge += f' <span class="badge">{esc(text("market_unknown", lang))}</span>'
         rows.append(
             f'<tr><td><span class="rt" title="{esc(title)}">{esc(short)}</span>{badge}<div class="file">{esc(doc_id)}</div></td>'
             f'<td class="fig">{esc(row.get("figure"))}</td><td class="fig">{esc(year)}</td>'
