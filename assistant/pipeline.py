@@ -99,14 +99,24 @@ class Assistant:
                 )
         with self._lock:
             self.index = index
-            self.cards = library_cards(index.manifest.files)
-            self.markets = {card.doc_id: card.market for card in self.cards}
-            self.facts = [fact for fact in library_facts(index.manifest.files, self.markets) if not is_boilerplate(fact.text)]
             self.retriever = Retriever(index, self.encoders, self.settings)
             self.parallel = ParallelFinder(index, self.encoders.get("multilingual"))
-            # one generation's whole library, its askers' views, and term counts per report
-            self._generation = (Library(self.retriever, self.parallel, self.cards, self.facts), OrderedDict(),
-                                ReportTerms(index))
+            self._read_cards()
+
+    def _read_cards(self) -> None:
+        """The cards (card files applied), markets and facts of the open index, and a fresh set of askers' views."""
+        index = self.index
+        self.cards = library_cards(index.manifest.files)
+        self.markets = {card.doc_id: card.market for card in self.cards}
+        self.facts = [fact for fact in library_facts(index.manifest.files, self.markets) if not is_boilerplate(fact.text)]
+        # one generation's whole library, its askers' views, and term counts per report
+        self._generation = (Library(self.retriever, self.parallel, self.cards, self.facts), OrderedDict(),
+                            ReportTerms(index))
+
+    def refresh_cards(self) -> None:
+        """Read the report cards again (a card file was edited): search, answers and comparisons use them at once."""
+        with self._lock:
+            self._read_cards()
 
     def library(self, visible: frozenset[str] | set[str] | None = None) -> Library:
         """The library limited to the reports in ``visible`` (None: all of them)."""

@@ -220,3 +220,16 @@ def test_cli_build_keeps_the_uploads_folder_unless_dropped(seeds_copy, tmp_path)
     assert "is current" in kept.stdout
     dropped = run("build", "--docs", str(docs), "--index", str(index_dir), "--drop-folder", str(uploads), "--json")
     assert json.loads(dropped.stdout)["files"] == 5
+
+
+def test_reports_set_corrects_a_card_in_its_card_file(seeds_copy):
+    docs, index_dir = seeds_copy
+    doc = "001_dea5ebdc38bdf3ab.txt"  # a shipped card with no publisher
+    result = run("reports", "--index", str(index_dir), "--doc", doc, "--set", "publisher=Acme Research",
+                 "--set", "years=2026-2032, base 2025", "--json")
+    card = next(row for row in json.loads(result.stdout[result.stdout.index("["):]) if row["doc_id"] == doc)
+    assert card["publisher"] == "Acme Research" and card["years"] == ["2026-2032", "base 2025"] and card["edited"]
+    assert json.loads((docs / f"{doc}.card.json").read_text(encoding="utf-8"))["publisher"] == "Acme Research"
+    refused = run("reports", "--index", str(index_dir), "--doc", doc, "--set", "colour=blue", check=False)
+    assert refused.returncode != 0 and "A card has no field 'colour'" in refused.stderr
+    assert refused.stderr.count("\n") <= 1

@@ -48,8 +48,9 @@ def _drawn_on(result: dict) -> set[str]:
 
 
 def _cleanup(server) -> None:
-    for path in visible(server.uploads):
-        server.chat.remove_upload(path.name)
+    for name in server.chat.upload_names():
+        server.chat.remove_upload(name)
+    assert visible(server.uploads) == []  # a corrected card file goes with its report
 
 
 def _raw_call(server, endpoint: str, data: list) -> dict:
@@ -139,4 +140,45 @@ def test_browsers_see_only_their_own_uploads(browser, server, private_file):  # 
     finally:
         first_context.close()
         second_context.close()
+        _cleanup(server)
+
+
+def test_an_owner_corrects_its_uploads_card_and_answers_use_it_at_once(browser, server, tmp_path):  # noqa: F811
+    from assistant.ingest.cards import sidecar_path
+    from assistant.web import UploadError
+    from assistant.web.panels.page import browser_owners
+
+    notes = tmp_path / "desk_notes.md"
+    notes.write_text("# Quarterly notes\n\nOur desk reviewed several figures this quarter.\n\n"
+                     "The telemedicine market size was valued at USD 99.9 billion in 2023, well above estimates.\n",
+                     encoding="utf-8")
+    context, page = open_page(browser, server)
+    try:
+        _upload_in_page(page, notes)
+        page.get_by_role("tab", name="Library").click()
+        card = page.locator('#library article.card[data-doc-card="desk_notes.md"]')
+        card.wait_for(timeout=10_000)
+        assert "Publisher" not in card.inner_text()
+        page.get_by_text("Correct the card of one of your uploaded reports").click()
+        page.click("#card-doc input")
+        page.locator("ul[role=listbox] li", has_text="desk_notes.md").first.click()
+        page.fill("#card-publisher textarea, #card-publisher input", "Quillfeather Analytics")
+        page.fill("#card-market textarea, #card-market input", "Telemedicine")
+        page.click("#card-save")
+        page.locator("#card-status .ok").wait_for(timeout=30_000)
+        card.locator("text=Quillfeather Analytics").wait_for(timeout=10_000)
+        assert sidecar_path(server.uploads / "desk_notes.md").exists()
+        # answers and comparisons use the corrected card at once: the market is no longer unknown
+        owners = {server.chat.ledger.owner_of("desk_notes.md")}  # ask as the browser that owns it
+        answer = server.chat.answer("Do the reports agree on the telemedicine market size in 2023?", 5, "hybrid",
+                                    owners=owners)
+        rows = {row["doc_id"]: row for row in answer.comparison}
+        assert "desk_notes.md" in rows and not rows["desk_notes.md"]["market_unknown"], rows
+        # nobody else may correct it, and a shipped report's card is corrected from the CLI only
+        with pytest.raises(UploadError):
+            server.chat.edit_card("desk_notes.md", {"publisher": "Mallory"}, owners=browser_owners("x" * 32, ""))
+        with pytest.raises(UploadError):
+            server.chat.edit_card("004_cc81a9a3a938ae48.txt", {"publisher": "Mallory"}, owners=owners)
+    finally:
+        context.close()
         _cleanup(server)

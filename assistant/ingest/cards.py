@@ -214,6 +214,41 @@ def with_sidecar(card: ReportCard, report_path: Path | str) -> ReportCard:
     return ReportCard.from_dict(merged)
 
 
+#: The fields of a card a person may correct, and whether each is a list.
+EDITABLE_FIELDS = {"title": False, "publisher": False, "market": False, "market_zh": False, "years": True,
+                   "languages": True}
+
+
+def write_sidecar(report_path: Path | str, changes: dict) -> Path:
+    """Save corrections of a report's card in its card file (merged with the corrections already there;
+    written to a temporary file, then renamed).  A list field takes a list or a comma-separated text; an
+    empty value removes the correction.  Raises ValueError (one sentence) for a field that cannot be set."""
+    unknown = [key for key in changes if key not in EDITABLE_FIELDS]
+    if unknown:
+        raise ValueError(f"A card has no field {unknown[0]!r}; set one of {', '.join(EDITABLE_FIELDS)}.")
+    path = sidecar_path(report_path)
+    try:
+        current = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        current = {}
+    current = current if isinstance(current, dict) else {}
+    for key, value in changes.items():
+        if EDITABLE_FIELDS[key] and isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        if not isinstance(value, list if EDITABLE_FIELDS[key] else str) or \
+                (EDITABLE_FIELDS[key] and not all(isinstance(item, str) for item in value)):
+            raise ValueError(f"The card field {key!r} takes {'a list of texts' if EDITABLE_FIELDS[key] else 'a text'}.")
+        value = value if EDITABLE_FIELDS[key] else value.strip()
+        if value:
+            current[key] = value
+        else:
+            current.pop(key, None)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(current, ensure_ascii=False, indent=1), encoding="utf-8")
+    partial.replace(path)
+    return path
+
+
 def library_cards(files: dict[str, dict]) -> list[ReportCard]:
     """The cards of an index's files (its manifest's ``files``), sidecars applied."""
     cards = []

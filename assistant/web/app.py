@@ -85,15 +85,16 @@ def create_app(assistant, docs_dirs, uploads_dir, index_dir, settings: Settings 
                         conversation = chat_panel.layout(page)
                     with gr.Column(scale=4, min_width=340):
                         viewer = viewer_panel.layout(page)
-            with gr.Tab(i18n("tab_library"), id="library"):
-                library_html = library_panel.layout(page)
+            with gr.Tab(i18n("tab_library"), id="library") as library_tab:
+                library = library_panel.layout(page)
+                library_html = library.cards
             with gr.Tab(i18n("tab_reports"), id="reports"):
                 uploads = uploads_panel.layout(page)
 
         passphrase = uploads.passphrase  # the team an asker joined: what it sees depends on it
         chat_panel.wire(page, conversation, viewer, passphrase, answer_event)
         viewer_panel.wire(page, viewer, conversation.transcript, passphrase)
-        library_panel.wire(page, library_html, viewer.viewer, passphrase)
+        library_panel.wire(page, library, viewer.viewer, passphrase, conversation.scope_box, library_tab)
         uploads_panel.wire(page, uploads, library_html, conversation.scope_box, build_event)
         status_panel.wire(app, page, status, conversation, viewer, library_html, uploads)
         add_routes(chat, answer_event, build_event)

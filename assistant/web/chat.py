@@ -226,6 +226,38 @@ class WebChat:
         sha = self.assistant.index.manifest.files[entry.doc_id]["sha256"]
         return {"doc_id": entry.doc_id, "start": 0, "end": 0, "sha256": sha, "title": entry.label, "question": ""}
 
+    def card_of(self, doc_id, *, owners) -> dict | None:
+        """The card fields of one of the asker's uploads, as the edit form shows them."""
+        entry = next((entry for entry in self.library(owners) if entry.doc_id == doc_id and entry.uploaded), None)
+        if entry is None or doc_id not in self._owned(owners):
+            return None
+        return {"title": entry.title, "publisher": entry.publisher, "market": entry.market,
+                "years": ", ".join(entry.years), "languages": ", ".join(entry.languages)}
+
+    def edit_card(self, doc_id, changes: dict, *, owners) -> str:
+        """Correct the card of one of the asker's uploads (saved in its card file, used at once); a shipped
+        report's card is corrected from the CLI only (``assistant reports --set``)."""
+        from ..ingest.cards import write_sidecar
+
+        if not isinstance(doc_id, str) or doc_id not in self._owned(owners) or self.assistant is None:
+            raise UploadError("Choose one of your uploaded reports; a shipped report's card is corrected with "
+                              "`assistant reports --set`, and other people's uploads cannot be changed.")
+        path = self.uploads_dir / doc_id
+        if path.resolve().parent != self.uploads_dir:
+            raise UploadError("Choose one of your uploaded reports; this file name is not allowed.")
+        try:
+            write_sidecar(path, {key: value for key, value in changes.items() if isinstance(value, (str, list))})
+        except ValueError as error:
+            raise UploadError(str(error)) from None
+        self.assistant.refresh_cards()
+        return f"Saved the card of {doc_id}; search, answers and comparisons use it now."
+
+    def _owned(self, owners) -> set[str]:
+        """The uploads of ``owners`` that the index holds (their doc ids are their file names)."""
+        names = {name for owner in owners if owner for name in self.ledger.names_of(owner)}
+        files = self.assistant.index.manifest.files if self.assistant is not None else {}
+        return {name for name in names if name in files and is_upload(files[name], self.uploads_dir)}
+
     # -------------------------------------------------------------- uploads
     def list_uploads(self, owner: str | None = None) -> list[dict]:
         """Uploaded files (``owner`` given: that owner's only), with chunk counts once indexed."""
@@ -316,7 +348,10 @@ class WebChat:
         if not isinstance(name, str) or name not in self.upload_names(owner):
             raise UploadError("Choose one of your uploaded reports to remove; the shipped reports and other "
                               "people's uploads cannot be removed.")
+        from ..ingest.cards import sidecar_path
+
         (self.uploads_dir / name).unlink(missing_ok=True)
+        sidecar_path(self.uploads_dir / name).unlink(missing_ok=True)  # its corrected card goes with it
         self.ledger.release(name)
         self.rebuild(progress)
         return f"Removed {name}; it is no longer searched."

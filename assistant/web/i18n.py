@@ -91,6 +91,12 @@ EN = {
     "report_changed": "This report changed after the answer was given; the highlight may be off.",
     "cited_for": "cited for:",
     "market_unknown": "market not on its card",
+    "card_edit": "Correct the card of one of your uploaded reports",
+    "card_doc": "Your report",
+    "card_title": "Title",
+    "card_years": "Years (comma-separated, e.g. 2024-2032, base 2023)",
+    "card_languages": "Languages (comma-separated: en, zh)",
+    "card_save": "Save card",
 }
 
 ZH = {
@@ -172,6 +178,12 @@ ZH = {
     "report_changed": "回答之后这份报告已更改；高亮位置可能有偏差。",
     "cited_for": "引用于问题：",
     "market_unknown": "卡片未注明市场",
+    "card_edit": "修改您上传的报告的卡片",
+    "card_doc": "您的报告",
+    "card_title": "标题",
+    "card_years": "年份（用逗号分隔，例如 2024-2032, base 2023）",
+    "card_languages": "语言（用逗号分隔：en, zh）",
+    "card_save": "保存卡片",
 }
 
 #: For ``gr.I18n``: the frontend picks the browser's language ("zh-CN" falls back to "zh").

@@ -54,6 +54,11 @@ _ZH: list[tuple[re.Pattern, str]] = [(re.compile(pattern + r"$", re.S), template
     (r"(?P<a>.+): a shipped report has that name; yours was stored as (?P<b>.+)\.",
      "{a}：已有同名的随附报告；您的文件已保存为 {b}。"),
     (r"No file was uploaded\.", "没有上传任何文件。"),
+    (r"Saved the card of (?P<a>.+); search, answers and comparisons use it now\.",
+     "已保存 {a} 的报告卡片；检索、回答和对比立即使用它。"),
+    (r"Choose one of your uploaded reports; a shipped report's card is corrected with `assistant reports --set`, "
+     r"and other people's uploads cannot be changed\.",
+     "请选择一份您上传的报告；随附报告的卡片需用 `assistant reports --set` 修改，其他人上传的报告不能修改。"),
     (r"The reports are still being indexed; please upload again in a moment\.", "报告仍在索引中；请稍后再上传。"),
     (r"(?P<a>.+): (?P<b>\.\w+) files are not supported; upload one of (?P<c>.+)\.",
      "{a}：不支持 {b} 文件；请上传以下格式之一：{c}。"),

@@ -75,7 +75,8 @@ def wire(page: Page, ui: ChatPanel, viewer: ViewerPanel, passphrase: gr.Textbox,
     chat = page.chat
     private = dict(api_visibility="private")
 
-    def respond(question, k, mode, docs, scope_lang, turns, lang, token, passphrase_value):
+    def respond(question, k, mode, docs, scope_lang, turns, lang, token, passphrase_value,
+                request: gr.Request):
         from ...query import QuestionError
         from ...store import IndexStateError
 
@@ -86,7 +87,7 @@ def wire(page: Page, ui: ChatPanel, viewer: ViewerPanel, passphrase: gr.Textbox,
             message = chat.state.describe(lang) if chat.state.error else \
                 text("indexing_wait", lang, state=chat.state.describe(lang))
             return *skip, status_html(message), gr.skip(), gr.skip(), gr.skip()
-        owners = browser_owners(token, passphrase_value)
+        owners = browser_owners(token, passphrase_value, request)
         known = {entry.doc_id for entry in chat.library(owners)}
         docs = [doc_id for doc_id in docs or [] if doc_id in known]  # a ticked report may have been removed since
         try:

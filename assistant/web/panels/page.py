@@ -14,11 +14,14 @@ from ..owners import owner_key
 MAX_TURNS = 30
 
 
-def browser_owners(token, passphrase) -> frozenset[str]:
-    """The owner keys a browser speaks for: its own token, and its team when it typed the passphrase."""
+def browser_owners(token, passphrase, request: gr.Request | None = None) -> frozenset[str]:
+    """The owner keys a browser speaks for: its own token, its page session (an event that fires before the
+    token reaches it, such as a file upload, is owned by the session: see :func:`upload_owner`), and its team
+    when it typed the passphrase."""
     token = token if isinstance(token, str) else ""
     passphrase = passphrase if isinstance(passphrase, str) else ""
-    return frozenset(key for key in (owner_key(token), owner_key(None, passphrase)) if key)
+    session = getattr(request, "session_hash", None) if request is not None else None
+    return frozenset(key for key in (owner_key(token), owner_key(session), owner_key(None, passphrase)) if key)
 
 
 def upload_owner(token, passphrase, request: gr.Request | None) -> str:

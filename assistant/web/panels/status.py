@@ -59,18 +59,18 @@ def wire(app: gr.Blocks, page: Page, ui: StatusPanel, conversation: ChatPanel, v
         markdown, json_file = export_files(turns)
         owner = owner_key(token)
         return (lang, token, turns, render_transcript(turns, lang), gr.Dropdown(choices=source_choices(turns), value=None),
-                empty_viewer(lang), *page.library_outputs(lang, browser_owners(token, "")),
+                empty_viewer(lang), *page.library_outputs(lang, browser_owners(token, "", request)),
                 render_uploads(chat.list_uploads(owner), lang), gr.Dropdown(choices=chat.upload_names(owner), value=None),
                 gr.DownloadButton(value=markdown, interactive=bool(markdown)),
                 gr.DownloadButton(value=json_file, interactive=bool(json_file)),
                 index_status(chat, lang), gr.Timer(active=not chat.state.finished),
                 *[gr.Button(value=example) for example in EXAMPLES[lang]])
 
-    def on_tick(lang, shown_ready, token, passphrase):
+    def on_tick(lang, shown_ready, token, passphrase, request: gr.Request):
         if not chat.state.finished and chat.state.ready == shown_ready:
             return index_status(chat, lang), gr.skip(), gr.skip(), gr.skip(), shown_ready
         return (index_status(chat, lang), gr.Timer(active=not chat.state.finished),
-                *page.library_outputs(lang, browser_owners(token, passphrase)), chat.state.ready)
+                *page.library_outputs(lang, browser_owners(token, passphrase, request)), chat.state.ready)
 
     page_outputs = [page.lang, page.owner, page.turns, conversation.transcript, viewer.sources, viewer.viewer,
                     library_html, conversation.scope_box, uploads.table, uploads.remove_choice, conversation.export_md,

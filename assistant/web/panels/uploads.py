@@ -64,7 +64,7 @@ def wire(page: Page, ui: UploadsPanel, library_html: gr.HTML, scope_box: gr.Chec
             lines.append(status_html(localize(f"Added {', '.join(result.added)}. {result.summary}", lang), "ok"))
         lines.extend(status_html(localize(problem, lang)) for problem in result.problems)
         return (*uploads_outputs(page, "".join(lines), owner, lang), None,
-                *page.library_outputs(lang, browser_owners(token, passphrase)))
+                *page.library_outputs(lang, browser_owners(token, passphrase, request)))
 
     def remove_ui(name, passphrase, token, lang, request: gr.Request, progress=gr.Progress()):
         owner = upload_owner(token, passphrase, request)
@@ -75,11 +75,12 @@ def wire(page: Page, ui: UploadsPanel, library_html: gr.HTML, scope_box: gr.Chec
         except Exception:
             log.exception("remove failed")
             message = status_html(localize(GENERIC_ERROR, lang))
-        return (*uploads_outputs(page, message, owner, lang), *page.library_outputs(lang, browser_owners(token, passphrase)))
+        return (*uploads_outputs(page, message, owner, lang),
+                *page.library_outputs(lang, browser_owners(token, passphrase, request)))
 
     def refresh(passphrase, token, lang, request: gr.Request):
         return (*uploads_outputs(page, "", upload_owner(token, passphrase, request), lang)[1:],
-                *page.library_outputs(lang, browser_owners(token, passphrase)))
+                *page.library_outputs(lang, browser_owners(token, passphrase, request)))
 
     owner_inputs = [ui.passphrase, page.owner, page.lang]
     ui.upload_box.upload(upload_ui, [ui.upload_box, *owner_inputs],

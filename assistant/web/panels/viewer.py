@@ -31,17 +31,17 @@ def wire(page: Page, ui: ViewerPanel, transcript: gr.HTML, passphrase: gr.Textbo
     chat = page.chat
     private = dict(api_visibility="private", show_progress="hidden")
 
-    def open_cited(turns, token, passphrase_value, lang, evt: gr.EventData):
+    def open_cited(turns, token, passphrase_value, lang, evt: gr.EventData, request: gr.Request):
         data = getattr(evt, "_data", None)
         key = data.get("cite") if isinstance(data, dict) else None
         turns = valid_turns(turns)
         if _find_view(turns, key) is None:
             return gr.skip(), gr.skip()
-        return (chat.view_html(turns, key, owners=browser_owners(token, passphrase_value), lang=lang),
+        return (chat.view_html(turns, key, owners=browser_owners(token, passphrase_value, request), lang=lang),
                 gr.Dropdown(value=key))
 
-    def open_chosen(key, turns, token, passphrase_value, lang):
-        return chat.view_html(valid_turns(turns), key, owners=browser_owners(token, passphrase_value), lang=lang)
+    def open_chosen(key, turns, token, passphrase_value, lang, request: gr.Request):
+        return chat.view_html(valid_turns(turns), key, owners=browser_owners(token, passphrase_value, request), lang=lang)
 
     owner_inputs = [page.owner, passphrase, page.lang]
     transcript.click(open_cited, [page.turns, *owner_inputs], [ui.viewer, ui.sources], **private)
