@@ -72,6 +72,8 @@ def test_the_whole_page_speaks_chinese(browser, server, tmp_path):  # noqa: F811
         page.get_by_role("tab", name="报告库").click()
         page.locator("#library article.card").first.wait_for(timeout=10_000)
         seen["library"] = english_strings(page)
+        card = page.locator('#library [data-doc-card="003_c2df3797af6a6a40.txt"]').inner_text()
+        assert "互联医疗设备" in card and "Connected Medical Devices\n" not in card  # the card's Chinese market name
         page.get_by_role("tab", name="我的报告").click()
         seen["reports"] = english_strings(page)
         page.locator("#upload input[type=file]").set_input_files([str(report)])

@@ -25,6 +25,7 @@ class LibraryEntry:
     title: str = ""
     publisher: str = ""
     market: str = ""
+    market_zh: str = ""  # the market's Chinese name, where the report's title gives it
     years: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     chunks: int = 0
@@ -65,6 +66,7 @@ def library_entries(assistant, uploads_dir: Path) -> list[LibraryEntry]:
         uploaded = is_upload(info, uploads)
         entries.append(LibraryEntry(
             doc_id=card.doc_id, title=card.title or "", publisher=card.publisher or "", market=card.market or "",
+            market_zh=getattr(card, "market_zh", "") or "",
             years=list(card.years or []), languages=list(card.languages or []),
             chunks=int(info.get("n_chunks", 0) or 0), uploaded=uploaded,
         ))
@@ -96,7 +98,8 @@ def render_library(entries: list[LibraryEntry], lang: str = "en") -> str:
         badge = (f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if entry.uploaded
                  else f' <span class="badge">{esc(text("shipped", lang))}</span>')
         facts = []
-        for key, value in (("publisher", entry.publisher), ("market", entry.market),
+        market = entry.market_zh if lang == "zh" and entry.market_zh else entry.market
+        for key, value in (("publisher", entry.publisher), ("market", market),
                            ("years", ", ".join(entry.years)), ("languages", ", ".join(entry.languages))):
             if value:
                 facts.append(f'<dt>{esc(text(key, lang))}</dt><dd>{esc(value)}</dd>')
