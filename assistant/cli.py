@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 import json
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .config import (
@@ -117,6 +117,8 @@ def cmd_reports(args) -> int:
     from .store import open_index
 
     index = open_index(args.index, _settings(args))
+    if args.set_fields:
+        _set_card(index, args.doc, args.set_fields)
     cards = library_cards(index.manifest.files)
     rows = [{**card.to_dict(), "n_chunks": index.manifest.files[card.doc_id].get("n_chunks"),
              "path": index.manifest.files[card.doc_id].get("path")} for card in cards]
@@ -130,9 +132,31 @@ def cmd_reports(args) -> int:
         print(f"   publisher: {row['publisher'] or '?'}   market: {market}   years: {', '.join(row['years']) or '?'}")
         if row["aliases"]:
             print(f"   aliases:   {', '.join(row['aliases'])}")
-    print(f"{len(rows)} reports. To correct a card, put a JSON object of the fields to change in "
-          f"<report file>.card.json next to the report.")
+    print(f"{len(rows)} reports. To correct a card: `assistant reports --doc FILE --set publisher=...` (it writes "
+          f"<report file>.card.json next to the report; the web chat's owners correct their uploads in the Library).")
     return 0
+
+
+def _set_card(index, doc_id: str | None, assignments: list[str]) -> None:
+    """Write the corrections ``FIELD=VALUE`` into the card file of report ``doc_id``."""
+    from .ingest.cards import write_sidecar
+
+    if not doc_id or doc_id not in index.manifest.files:
+        raise UserError(f"--set needs --doc with a report of the index ({doc_id or 'none given'} is not one); "
+                        "`assistant reports` lists the file names it has.")
+    changes = {}
+    for assignment in assignments:
+        field_name, equals, value = assignment.partition("=")
+        if not equals:
+            raise UserError(f"--set takes FIELD=VALUE, e.g. --set publisher=\"Acme Research\" (got {assignment!r}).")
+        changes[field_name.strip()] = value
+    try:
+        path = write_sidecar(index.manifest.files[doc_id]["path"], changes)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    except OSError as error:
+        raise UserError(f"The card file next to {doc_id} could not be written ({error.strerror}).") from None
+    print(f"Saved the corrections in {path}; search, answers and comparisons use them from now on.")
 
 
 def cmd_facts(args) -> int:
@@ -229,6 +253,9 @@ def format_answer(answer) -> str:
             label = f"{row['period'] or 'no year'}{' (nearest year given)' if row['nearest'] else ''}"
             lines.append(f"- {printable_name(row['doc_id'])}: {row['metric']} {label}: {row['value']:g} {row['unit']} "
                          f"(“{row['figure']}”, {span_label(row['raw_start'], row['raw_end'], row.get('page'))})")
+        lines.append("")
+    if answer.answer_line and answer.quotes:
+        lines.append(f"Answer: {answer.answer_line.text} [{answer.quotes[0].citation.n}]")
         lines.append("")
     for quote in answer.quotes:
         lines.append(f"“{quote.text}” [{quote.citation.n}]")
@@ -331,7 +358,12 @@ def build_parser() -> argparse.ArgumentParser:
                           "index covered before, such as the web chat's uploads, is kept even when not given with --docs)")
     sub.add_argument("--follow-links", action="store_true",
                      help="also index files that symbolic links lead to outside the reports folders (skipped by default)")
-    add("reports", cmd_reports, "List the indexed reports with their cards (title, publisher, market, years, languages).")
+    sub = add("reports", cmd_reports, "List the indexed reports with their cards (title, publisher, market, years, "
+              "languages); with --doc and --set, correct one report's card.")
+    sub.add_argument("--doc", metavar="FILE", help="with --set: the report whose card to correct (its file name)")
+    sub.add_argument("--set", action="append", metavar="FIELD=VALUE", dest="set_fields",
+                     help="correct a card field (title, publisher, market, market_zh, years, languages; lists "
+                          "comma-separated; an empty value removes the correction); repeatable")
     sub = add("facts", cmd_facts, "List the figures the reports state: market, metric, year, value, citation.")
     sub.add_argument("--market", help="only markets whose name contains this text (case-insensitive)")
     sub.add_argument("--metric", choices=METRICS, help="only this metric")

@@ -6,6 +6,7 @@ answer from the same persisted index in the same way.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,10 +19,12 @@ from .answer import (
     LibraryStats,
     ParallelFinder,
     abstention_reason,
+    answer_line,
     candidate_sentences,
     compare,
     find_conflicts,
     in_asker_language,
+    is_boilerplate,
     lexical_coverage,
     order_and_cite,
     select_quotes,
@@ -35,7 +38,7 @@ from .ingest.cards import library_cards
 from .ingest.facts import library_facts
 from .query import Query, QuestionError, merge, parse_query
 from .retrieval import Hit, Retriever
-from .store import IndexStateError, open_index
+from .store import IndexStateError, ReportTerms, VisibleIndex, open_index
 from .store.sentences import SENTENCE_RULES_VERSION
 
 
@@ -58,11 +61,26 @@ def stale_files(index) -> list[str]:
     return indexer.stale_files(index.manifest)
 
 
+#: Askers' views of the library kept per index generation (each holds a chunk table of pointers).
+MAX_VIEWS = 32
+
+
+@dataclass(frozen=True)
+class Library:
+    """The library as one asker may see it: a retriever over those reports only, their cards and facts."""
+
+    retriever: Retriever
+    parallel: ParallelFinder
+    cards: list
+    facts: list
+
+
 @dataclass
 class RankedCandidates:
     """One question's candidates, scored: what the answer is chosen from (and what training learns from)."""
 
     query: Query  # as read (a follow-up merged with the turn before)
+    library: Library  # the reports the asker may see
     hits: list[Hit]
     prefer: set[str]  # the reports the question names, searched first
     candidates: list[Candidate]
@@ -71,7 +89,13 @@ class RankedCandidates:
 
 
 class Assistant:
-    """Loads the index and the models once; answers many questions."""
+    """Loads the index and the models once; answers many questions.
+
+    ``visible`` (ask, search, read): the reports the asker may see (the web
+    chat passes the shipped reports and the asker's own uploads); None is the
+    whole library (the CLI and the eval).  Everything an answer draws on
+    (passages, sentences, named reports, abstention checks, comparison and
+    conflicts) comes from that :class:`Library` only."""
 
     def __init__(self, index_dir: Path | str = "index", settings: Settings = Settings(), check_fresh: bool = True,
                  load_ranker: bool = True) -> None:
@@ -95,12 +119,44 @@ class Assistant:
                 )
         with self._lock:
             self.index = index
-            self.cards = library_cards(index.manifest.files)
-            self.markets = {card.doc_id: card.market for card in self.cards}
-            self.facts = library_facts(index.manifest.files, self.markets)
             self.retriever = Retriever(index, self.encoders, self.settings)
-            self.languages = frozenset(chunk.lang for chunk in index.chunks)  # the library's languages
             self.parallel = ParallelFinder(index, self.encoders.get("multilingual"), self.settings.answer)
+            self.languages = frozenset(chunk.lang for chunk in index.chunks)  # the library's languages
+            self._read_cards()
+
+    def _read_cards(self) -> None:
+        """The cards (card files applied), markets and facts of the open index, and a fresh set of askers' views."""
+        index = self.index
+        self.cards = library_cards(index.manifest.files)
+        self.markets = {card.doc_id: card.market for card in self.cards}
+        self.facts = [fact for fact in library_facts(index.manifest.files, self.markets) if not is_boilerplate(fact.text)]
+        # one generation's whole library, its askers' views, and term counts per report
+        self._generation = (Library(self.retriever, self.parallel, self.cards, self.facts), OrderedDict(),
+                            ReportTerms(index))
+
+    def refresh_cards(self) -> None:
+        """Read the report cards again (a card file was edited): search, answers and comparisons use them at once."""
+        with self._lock:
+            self._read_cards()
+
+    def library(self, visible: frozenset[str] | set[str] | None = None) -> Library:
+        """The library limited to the reports in ``visible`` (None: all of them)."""
+        whole, views, terms = self._generation
+        files = whole.retriever.index.manifest.files
+        if visible is None or all(doc_id in visible for doc_id in files):
+            return whole
+        key = frozenset(doc_id for doc_id in visible if doc_id in files)
+        with self._lock:
+            view = views.get(key)
+            if view is None:
+                retriever = Retriever(VisibleIndex(whole.retriever.index, key, terms), self.encoders, self.settings)
+                view = Library(retriever, whole.parallel, [card for card in whole.cards if card.doc_id in key],
+                               [fact for fact in whole.facts if fact.doc_id in key])
+                views[key] = view
+                while len(views) > MAX_VIEWS:
+                    views.popitem(last=False)
+            views.move_to_end(key)
+            return view
 
     def reload(self) -> None:
         """Switch to the index's newest generation (after a build)."""
@@ -110,24 +166,28 @@ class Assistant:
     def embedder(self):
         return self.encoders["dense"]
 
-    def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None) -> list[Hit]:
-        read, retriever = self.read(query), self.retriever
+    def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None,
+               visible: frozenset[str] | None = None) -> list[Hit]:
+        library = self.library(visible)
+        read, retriever = self.read(query, library=library), library.retriever
         return retriever.search(read, k or self.settings.top_k, mode, doc_ids, prefer=retriever.named_reports(read))
 
-    def read(self, question: str) -> Query:
-        """The question as the assistant reads it (language, intent, named reports)."""
-        return parse_query(question, self.settings.max_question_chars, self.cards)
+    def read(self, question: str, visible: frozenset[str] | None = None, library: Library | None = None) -> Query:
+        """The question as the assistant reads it (language, intent, the visible reports it names)."""
+        return parse_query(question, self.settings.max_question_chars, (library or self.library(visible)).cards)
 
     def rank_candidates(self, question: str, k: int | None = None, mode: str = "hybrid",
-                        doc_ids: set[str] | None = None, follow_up_of: str | None = None) -> RankedCandidates:
+                        doc_ids: set[str] | None = None, follow_up_of: str | None = None,
+                        visible: frozenset[str] | None = None) -> RankedCandidates:
         """Read the question (merged with the previous turn, ``follow_up_of``),
         search, and score every sentence the answer could quote with the answer ranker.
 
         question -> Query -> hits (the ranked lists, fused) -> candidates (the top hits' sentences and the
         sentence list's) -> features -> the ranker's probabilities."""
-        retriever, config = self.retriever, self.settings.answer  # one generation for the whole answer
-        query = self.read(question)
-        previous = self._previous(follow_up_of)
+        library = self.library(visible)  # one generation, one asker's reports, for the whole answer
+        retriever, config = library.retriever, self.settings.answer
+        query = self.read(question, library=library)
+        previous = self._previous(follow_up_of, library)
         if previous is not None:
             query = merge(previous, query)
         index = retriever.index
@@ -135,10 +195,10 @@ class Assistant:
         query_vectors = retriever.encode_query(query)
         hits = retriever.search(query, max(k or self.settings.top_k, self.settings.retrieval.answer_search_k_min), mode,
                                 doc_ids, query_vectors=query_vectors, prefer=prefer)
-        passages = hits[:config.candidate_hits] + self._sentence_list_hits(query, hits, query_vectors,
+        passages = hits[:config.candidate_hits] + self._sentence_list_hits(index, query, hits, query_vectors,
                                                                           doc_ids or prefer or None)
         documents = {hit.chunk.doc_id: index.document(hit.chunk.doc_id) for hit in passages}
-        titles = {card.doc_id: card.title for card in self.cards}
+        titles = {card.doc_id: card.title for card in library.cards}
         candidates = [replace(candidate, from_sentence_list=candidate.rank >= config.candidate_hits)
                       for candidate in candidate_sentences(passages, documents, titles=titles,
                                                            lists=query.intent == "list",
@@ -151,14 +211,14 @@ class Assistant:
         )
         features = feature_matrix(candidates, inputs)
         scores = self.ranker.probabilities(features) if self.ranker is not None else np.zeros(len(candidates))
-        return RankedCandidates(query, hits, prefer, candidates, features, scores)
+        return RankedCandidates(query, library, hits, prefer, candidates, features, scores)
 
-    def _sentence_list_hits(self, query: Query, hits: list[Hit], query_vectors, doc_ids) -> list[Hit]:
+    def _sentence_list_hits(self, index, query: Query, hits: list[Hit], query_vectors, doc_ids) -> list[Hit]:
         """The passages of the library's sentences nearest the question (by
         cosine, in the channel that reads its language) that the top hits
         lack: the answer may come from a passage the other lists ranked low.
         ``doc_ids``: the scope, or the reports the question names."""
-        index, wanted = self.retriever.index, self.settings.answer.sentence_list_passages
+        wanted = self.settings.answer.sentence_list_passages
         if getattr(index, "sentences", None) is None or wanted <= 0:
             return []
         channel = "multilingual" if query.lang == "zh" and "multilingual" in index.channels else index.channels[0]
@@ -176,14 +236,14 @@ class Assistant:
         return extra
 
     def ask(self, question: str, k: int | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None,
-            follow_up_of: str | None = None) -> Answer:
-        """Answer ``question``; ``follow_up_of``, the previous question of the
-        conversation, lets an elliptical one ("And by 2032?") inherit what it
+            follow_up_of: str | None = None, visible: frozenset[str] | None = None) -> Answer:
+        """Answer ``question`` from the reports in ``visible`` (None: all); ``follow_up_of``, the previous
+        question of the conversation, lets an elliptical one ("And by 2032?") inherit what it
         leaves out (the answer's ``read_as`` says how it was read).
 
         :meth:`rank_candidates` -> abstention reasons (and the ranker's) -> select -> cite."""
-        retriever, parallel, config = self.retriever, self.parallel, self.settings.answer
-        ranked = self.rank_candidates(question, k, mode, doc_ids, follow_up_of)
+        ranked = self.rank_candidates(question, k, mode, doc_ids, follow_up_of, visible)
+        retriever, parallel, config = ranked.library.retriever, ranked.library.parallel, self.settings.answer
         query, hits, candidates = ranked.query, ranked.hits, ranked.candidates
         k = k or self.settings.top_k
         relevance = self.relevance(query, hits, retriever)
@@ -206,9 +266,10 @@ class Assistant:
             lambda candidate: parallel.parallel_sentence(candidate.hit.row, candidate.text, documents[candidate.hit.chunk.doc_id]),
         )
         answer.quotes = in_asker_language(answer.quotes, query.lang)
+        answer.answer_line = answer_line(answer.quotes[0], query) if answer.quotes else None
         answer.conflicts = find_conflicts(answer.quotes, self.markets)
         if query.intent == "comparison":
-            answer.comparison = self._comparison(query, hits)
+            answer.comparison = self._comparison(query, hits, ranked.library.facts)
         answer.explanations = self._explanations(ranked, chosen)
         return answer
 
@@ -227,16 +288,16 @@ class Assistant:
         return {(candidate.hit.chunk.doc_id, candidate.start, candidate.end):
                 self.ranker.explain(ranked.features[position[id(candidate)]]) for candidate, _ in chosen}
 
-    def _previous(self, follow_up_of: str | None) -> Query | None:
+    def _previous(self, follow_up_of: str | None, library: Library | None = None) -> Query | None:
         """The previous turn, read; None when there is none or it cannot be read (then the question stands alone)."""
         if not follow_up_of or not follow_up_of.strip():
             return None
         try:
-            return self.read(follow_up_of)
+            return self.read(follow_up_of, library=library)
         except QuestionError:
             return None
 
-    def _comparison(self, query: Query, hits: list[Hit]) -> list[dict]:
+    def _comparison(self, query: Query, hits: list[Hit], facts: list) -> list[dict]:
         """Each report's figure for the market the question names (else the
         market of the best passage), the metric it asks and its year."""
         named = [self.markets.get(doc_id, "") for doc_id in query.reports.doc_ids] or \
@@ -244,7 +305,7 @@ class Assistant:
         market = next((name for name in named if name), "")
         if not market:
             return []
-        return compare(self.facts, market, query.metric or "market size", query.asked_year)
+        return compare(facts, market, query.metric or "market size", query.asked_year, query.lang)
 
     def relevance(self, query: Query, hits: list[Hit], retriever: Retriever | None = None) -> float:
         """How well the best hit matches: its cosine similarity or the share of

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,55 @@ def test_a_sentence_the_passage_edge_cuts_is_quoted_whole():
     assert spans == ["Alpha is first.", "边缘运算正在加速,它将分析处理能力更靠近设备,从而降低了延迟。"]
     starts_inside = [text[start:end] for start, end in whole_sentences(text, text.index("它将"), len(text))]
     assert starts_inside[0].startswith("边缘运算") and starts_inside[-1] == "Gamma ends it."
+
+
+_LINK_RE = re.compile(r"https?://\S+|www\.\S+|\]\([^)]*\)")
+_SALES_WORDS_RE = re.compile(r"inquir|enquir|purchas|request (?:a |for )?(?:free )?sample|buy now|download", re.I)
+
+
+def _sales_or_link_line(text: str) -> bool:
+    """A line that sells or only points elsewhere: a link with few words around it, or sales words with a link."""
+    words = re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", _LINK_RE.sub(" ", text))
+    return bool(_LINK_RE.search(text)) and (len(words) < 8 or bool(_SALES_WORDS_RE.search(text)))
+
+
+@pytest.mark.parametrize("question", [
+    "Do the reports agree on the IoMT market size?",  # comparison
+    "Compare the CAGR of the Internet of Medical Things market across reports",
+    "What does each report say about the IoMT market size in 2025?",
+    "Which companies are key players in the IoMT market?",  # list
+    "What are the segments of the telemedicine market?",
+    "What was the telemedicine market size in 2023?",  # figure
+    "What is the CAGR of the Internet of Medical Things market?",
+])
+def test_sales_and_link_lines_are_never_quoted(assistant, question):
+    answer = assistant.ask(question)
+    shown = [quote.text for quote in answer.quotes] + [row["text"] for row in answer.comparison]
+    shown += [value["text"] for conflict in answer.conflicts for value in conflict["values"]]
+    assert shown and not [text for text in shown if _sales_or_link_line(text)]
+
+
+def _fact(doc_id: str, market: str, text: str, value: float, period: str = "2023"):
+    from assistant.ingest.facts import Fact
+
+    return Fact(doc_id=doc_id, market=market, metric="market size", period=period, value=value, unit="USD billion",
+                figure=f"USD {value} billion", text=text, start=0, end=len(text), page=None, raw_start=0,
+                raw_end=len(text))
+
+
+def test_the_comparison_keeps_every_report_about_the_market_in_the_askers_language():
+    from assistant.answer import compare
+
+    facts = [
+        _fact("a.md", "Widgets", "The widget market reached USD 5 billion in 2023.", 5.0),
+        _fact("b.md", "", "The widget market size was valued at USD 9 billion in 2023.", 9.0),  # card names no market
+        _fact("c.md", "", "The gadget market size was valued at USD 7 billion in 2023.", 7.0),  # another market
+        _fact("d.md", "Widgets", "小部件市场规模在2023年达到60亿美元。", 6.0),  # a bilingual report, Chinese first
+        _fact("d.md", "Widgets", "The widget market reached USD 6 billion in 2023.", 6.0),
+    ]
+    rows = {row["doc_id"]: row for row in compare(facts, "Widgets", "market size", 2023, "en")}
+    assert set(rows) == {"a.md", "b.md", "d.md"}
+    assert rows["b.md"]["market_unknown"] and not rows["a.md"]["market_unknown"]
+    assert rows["d.md"]["text"].startswith("The widget market")
+    rows = {row["doc_id"]: row for row in compare(facts, "Widgets", "market size", 2023, "zh")}
+    assert rows["d.md"]["text"].startswith("小部件")

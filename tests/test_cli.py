@@ -239,3 +239,16 @@ def test_names_with_line_breaks_and_bidi_overrides_are_printed_escaped(tmp_path)
     assert "two\\nlines.md  (" in listing and "colour\\x1b[31m.md  (" in listing, listing
     as_json = json.loads(run("reports", "--json", "--index", str(index)).stdout)
     assert sorted(row["doc_id"] for row in as_json) == sorted(names)  # JSON keeps the names exact
+
+
+def test_reports_set_corrects_a_card_in_its_card_file(seeds_copy):
+    docs, index_dir = seeds_copy
+    doc = "001_dea5ebdc38bdf3ab.txt"  # a shipped card with no publisher
+    result = run("reports", "--index", str(index_dir), "--doc", doc, "--set", "publisher=Acme Research",
+                 "--set", "years=2026-2032, base 2025", "--json")
+    card = next(row for row in json.loads(result.stdout[result.stdout.index("["):]) if row["doc_id"] == doc)
+    assert card["publisher"] == "Acme Research" and card["years"] == ["2026-2032", "base 2025"] and card["edited"]
+    assert json.loads((docs / f"{doc}.card.json").read_text(encoding="utf-8"))["publisher"] == "Acme Research"
+    refused = run("reports", "--index", str(index_dir), "--doc", doc, "--set", "colour=blue", check=False)
+    assert refused.returncode != 0 and "A card has no field 'colour'" in refused.stderr
+    assert refused.stderr.count("\n") <= 1

@@ -273,3 +273,22 @@ def test_cli_reports_lists_the_cards_and_reads_sidecars_without_rebuild(built, c
         assert "Contoso Logistics Research" in out and "edited" in out and "3 reports." in out
     finally:
         sidecar.unlink()
+
+
+@pytest.mark.parametrize("lead, publisher", [
+    ("Zorblax Research publishes this outlook every year.", "Zorblax Research"),
+    ("Northwind Analytics has released its annual widget study.", "Northwind Analytics"),
+    ("Quillfeather Analytics prepared this confidential outlook for its clients.", "Quillfeather Analytics"),
+])
+def test_the_first_lines_name_the_publisher(tmp_path, lead, publisher):
+    path = tmp_path / "lead.md"
+    path.write_text(f"# Widget Market Outlook 2030\n\n{lead}\n\nThe widget market grew 7% in 2024.\n", encoding="utf-8")
+    assert card_of(path).publisher == publisher
+
+
+def test_a_firm_named_late_in_the_report_is_not_its_publisher(tmp_path):
+    path = tmp_path / "late.md"
+    filler = "\n\n".join(f"Paragraph {i} says the widget market grew in region {i}." for i in range(40))
+    path.write_text(f"# Widget Market Outlook 2030\n\n{filler}\n\nAcme Widgets has released a new widget.\n",
+                    encoding="utf-8")
+    assert card_of(path).publisher == ""

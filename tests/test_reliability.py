@@ -637,11 +637,11 @@ def test_viewer_only_shows_documents_of_the_index(assistant, tmp_path):
     chat = WebChat(assistant, [SEEDS], tmp_path / "uploads", assistant.index_dir)
     answer = assistant.ask(TELEMEDICINE_Q)
     turns = [chat.make_turn(answer, [])]
-    assert "mark class=\"cited\"" in chat.view_html(turns, "t0-q1")
+    assert "mark class=\"cited\"" in chat.view_html(turns, "t0-q1", owners=())
     for key in ("t0-q1/../../etc/passwd", "../../etc/passwd", "t0-x1", "t1-q1", "t0-q99", None, 7, {"cite": "t0-q1"},
                 "t0-q1\n", "t00000000000-q1"):
         assert _find_view(turns, key) is None, key
-        assert chat.view_html(turns, key) == EMPTY_VIEWER
+        assert chat.view_html(turns, key, owners=()) == EMPTY_VIEWER
     view = dict(turns[0]["views"]["q1"])
     for doc_id in ("../../../../etc/passwd", "/etc/passwd", str(SEEDS / TELEMEDICINE_DOC), "index/CURRENT",
                    f"../seeds/{TELEMEDICINE_DOC}"):

@@ -221,7 +221,7 @@ def test_api_lists_named_endpoints(client):
 def test_api_answers_with_citations(client, server, question, doc_id):
     result = client.predict(question, 5, "hybrid", api_name="/ask")
     assert set(result) == {"question", "abstained", "message", "answer", "conflicts", "hits", "relevance", "read_as",
-                           "comparison"}
+                           "comparison", "answer_line"}
     assert result["question"] == question and not result["abstained"]
     assert result["answer"][0]["citation"]["doc_id"] == doc_id
     assert set(result["answer"][0]["citation"]) == {"n", "doc_id", "raw_start", "raw_end", "page", "chunk_id",

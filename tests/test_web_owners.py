@@ -90,10 +90,14 @@ def test_owners_over_the_api(server, tmp_path):  # noqa: F811
         refused = bob.predict("gadget.md", api_name="/remove")
         assert "cannot be removed" in refused["error"] and (server.uploads / "gadget.md").exists()
 
-        # both uploads are marked as uploaded in the library and in the answer's turn
+        # each upload is marked as uploaded in its owner's library (and in no one else's) and in the answer's turn
         library = {entry["doc_id"]: entry for entry in alice.predict(api_name="/library")}
-        assert library["gadget.md"]["uploaded"] and library["gadget (2).md"]["uploaded"]
-        answer, _ = server.chat.answer_in_scope("How big was the gadget market in Zorbland in 2031?", 5, "hybrid")
+        assert library["gadget.md"]["uploaded"] and "gadget (2).md" not in library
+        library = {entry["doc_id"]: entry for entry in bob.predict(api_name="/library")}
+        assert library["gadget (2).md"]["uploaded"] and "gadget.md" not in library
+        answer, _ = server.chat.answer_in_scope("How big was the gadget market in Zorbland in 2031?", 5, "hybrid",
+                                                owners={owner_key(alice.session_hash)})
+        assert {quote.citation.doc_id for quote in answer.quotes} == {"gadget.md"}
         turn = server.chat.make_turn(answer, [])
         cited = {quote.citation.doc_id for quote in answer.quotes}
         assert cited and cited <= set(turn["uploaded"])

@@ -9,6 +9,8 @@ import re
 import pytest
 from test_web_browser import CHROMIUM_ARGS, DOCS, ask, browser, server, turn_at  # noqa: F401 (fixtures)
 
+from assistant.web.titles import bilingual_title
+
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")]
 
 SEED_COUNT = 5
@@ -41,7 +43,7 @@ def test_library_lists_every_report_with_its_card(page, server):  # noqa: F811
     assert titled, "the seeds' cards have titles"
     for entry in titled:
         card = page.locator(f'#library article.card[data-doc-card="{entry.doc_id}"]')
-        assert card.locator("h4").inner_text().startswith(entry.title)
+        assert card.locator("h4").inner_text().startswith(bilingual_title(entry.title))
         assert entry.doc_id in card.inner_text() and f"{entry.chunks} chunks" in card.inner_text()
     DOCS.mkdir(exist_ok=True)
     page.screenshot(path=str(DOCS / "library.png"))
@@ -51,14 +53,14 @@ def test_library_lists_every_report_with_its_card(page, server):  # noqa: F811
     page.locator(f'#library button[data-open="{entry.doc_id}"]').click()
     page.wait_for_function("(doc) => document.querySelector('#viewer .viewer')?.dataset.doc === doc",
                            arg=entry.doc_id, timeout=10_000)
-    assert page.locator("#viewer .vhead").inner_text().startswith(entry.title)
+    assert page.locator("#viewer .vhead").inner_text().startswith(bilingual_title(entry.title))
     assert page.locator("#question textarea").is_visible()
 
-    # citations name the title first, then the file
+    # citations name the report first (its short title: market and publisher), then the file
     ask(page, "What was the telemedicine market size in 2023?", 0)
     cited = turn_at(page, 0).locator(".sources li").first.inner_text()
     doc_id = next(entry.doc_id for entry in entries if entry.doc_id in cited)
-    title = next(entry.title for entry in entries if entry.doc_id == doc_id)
+    title = next(entry.short for entry in entries if entry.doc_id == doc_id)
     assert title and cited.index(title) < cited.index(doc_id), cited
 
 
@@ -86,15 +88,16 @@ def test_copy_and_export_hold_the_citations(page, server):  # noqa: F811
     turn.locator("button.copy").click()
     page.wait_for_function("document.querySelector('#transcript button.copy').textContent === 'Copied'", timeout=5_000)
     copied = page.evaluate("navigator.clipboard.readText()")
+    citations = [line.split(" — ", 1)[-1].strip() for line in citations]  # the file and span (full title there)
     for line in citations:
-        assert line.strip() in copied, (line, copied)
+        assert line in copied, (line, copied)
     assert "> " in copied and turn.locator("q.quote").first.text_content().strip()[:40] in copied
 
     with page.expect_download() as download:
         page.click("#export-md")
     markdown = open(download.value.path(), encoding="utf-8").read()
     for line in citations:
-        assert line.strip() in markdown
+        assert line in markdown
     with page.expect_download() as download:
         page.click("#export-json")
     exported = json.loads(open(download.value.path(), encoding="utf-8").read())
@@ -210,3 +213,58 @@ def test_uploads_belong_to_their_browser(browser, server, tmp_path):  # noqa: F8
         for name in ("gizmo_notes.md", "gizmo_notes (2).md"):
             if (server.uploads / name).exists():
                 server.chat.remove_upload(name)
+
+
+def test_one_font_family_for_every_weight(page):  # noqa: F811
+    """Headings, bold cells, the answer line, buttons and body text share one font family, and no web font
+    (whose missing weights would fall back to another family) is loaded."""
+    ask(page, "Do the reports agree on the size of the IoMT market in 2025?", 0)
+    families = page.evaluate("""() => {
+        const pick = (selector) => { const el = document.querySelector(selector);
+            return el ? getComputedStyle(el).fontFamily : null; };
+        return {title: pick('.prose h2, h2'), bold: pick('#transcript table.comparison th'),
+                line: pick('#transcript .answer-line'), button: pick('#ask'), body: pick('#transcript .quote'),
+                webfonts: [...document.fonts].filter((face) => face.status === 'loaded').map((face) => face.family)};
+    }""")
+    webfonts = families.pop("webfonts")
+    assert None not in families.values(), families
+    assert len(set(families.values())) == 1, families
+    assert next(iter(families.values())).startswith('"Noto Sans CJK SC"'), families
+    assert not [family for family in webfonts if "Source Sans" in family or "Plex" in family], webfonts
+
+
+def test_sources_name_reports_briefly_at_390_px(browser, server):  # noqa: F811
+    """A bilingual title reads "中文 / English"; a source line names the report by market and publisher or
+    period (the full title on hover) and takes at most two lines on a 390 px phone."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(server.url, wait_until="load")
+        page.wait_for_selector("#question textarea", timeout=30_000)
+        ask(page, "醫療物聯網市場的複合年成長率是多少？", 0)
+        sources = page.locator("#transcript .sources li")
+        assert sources.count() >= 1
+        heights = page.evaluate("""() => [...document.querySelectorAll('#transcript .sources li button.src')].map(
+            (el) => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight))""")
+        assert heights and max(heights) <= 2.05, heights
+        name = page.locator("#transcript .sources .rname").first
+        assert " · " in name.inner_text() and " / " in name.get_attribute("title")
+        page.get_by_role("tab", name="Library").click()
+        titles = page.locator("#library article.card h4").all_inner_texts()
+        assert any(re.search(r"[\u4e00-\u9fff] / [A-Z]", title) for title in titles), titles
+    finally:
+        context.close()
+
+
+def test_comparison_headers_do_not_wrap_at_1366_px(browser, server):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(server.url, wait_until="load")
+        page.wait_for_selector("#question textarea", timeout=30_000)
+        ask(page, "Do the reports agree on the size of the IoMT market in 2025?", 0)
+        lines = page.evaluate("""() => [...document.querySelectorAll('#transcript table.comparison th')].map(
+            (el) => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight))""")
+        assert lines and max(lines) < 1.9, lines
+    finally:
+        context.close()

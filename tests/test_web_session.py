@@ -9,7 +9,12 @@ import time
 from test_web_export import _turn
 
 from assistant.web import session
-from assistant.web.session import MAX_HISTORY_BYTES, MAX_TURN_BYTES, export_files, valid_turns
+from assistant.web.session import (
+    MAX_HISTORY_BYTES,
+    MAX_TURN_BYTES,
+    export_files,
+    valid_turns,
+)
 
 
 def test_a_turn_larger_than_any_this_server_writes_is_dropped():

@@ -32,6 +32,19 @@ class Quote:
         return {"text": self.text, "citation": citation}
 
 
+@dataclass(frozen=True)
+class AnswerLine:
+    """The span of the first quote that answers the question (``text == quote.text[start:end]``)."""
+
+    text: str
+    start: int
+    end: int
+    kind: str  # "figure", "items" or "name"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
 class Answer:
     question: str
@@ -43,6 +56,7 @@ class Answer:
     relevance: float = 0.0
     read_as: str = ""  # a follow-up question as read in context ("" when it stands alone)
     comparison: list[dict] = field(default_factory=list)  # one row per report: the same market, metric, year
+    answer_line: AnswerLine | None = None  # the words of the first quote that answer the question
     # Per quote span (doc_id, start, end): the ranker features that moved its score most,
     # as (name, value, contribution to the log-odds); shown by `ask --explain`.
     explanations: dict = field(default_factory=dict)
@@ -62,6 +76,7 @@ class Answer:
             "relevance": round(self.relevance, 4),
             "read_as": self.read_as,
             "comparison": self.comparison,
+            "answer_line": self.answer_line.to_dict() if self.answer_line else None,
         }
 
 

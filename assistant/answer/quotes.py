@@ -68,6 +68,9 @@ _URL_RE = re.compile(r"https?://\S+|www\.\S+")
 _CALL_TO_ACTION_RE = re.compile(
     r"\b(?:request|get|download|buy|purchase|inquire|enquire|ask|order|contact|browse|click|speak|talk)\b"
     r".{0,40}\b(?:sample|report|analyst|discount|pdf|copy|brochure|quote|toc|customi[sz]ation|us)\b", re.I)
+#: Words of a sales line; with a link in the same sentence, it is one ("Inquire ... Before Purchasing: https://...").
+_SALES_RE = re.compile(r"\b(?:inquir|enquir|purchas|buy|request|download|order|subscrib|discount|sample|brochure|"
+                       r"pre-order|contact us|click)\w*|购买|購買|咨询|諮詢|索取|下载|下載", re.I)
 
 
 def is_boilerplate(sentence: str, config: AnswerConfig = AnswerConfig()) -> bool:
@@ -77,7 +80,8 @@ def is_boilerplate(sentence: str, config: AnswerConfig = AnswerConfig()) -> bool
     words = re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", _URL_RE.sub("", sentence))
     if _URL_RE.search(sentence) and len(words) < config.boilerplate_link_words:
         return True
-    if _CALL_TO_ACTION_RE.search(sentence) and len(words) < config.boilerplate_call_words:
+    if _CALL_TO_ACTION_RE.search(sentence) and len(words) < config.boilerplate_call_words \
+            or _URL_RE.search(sentence) and _SALES_RE.search(sentence):
         return True
     return sentence.rstrip().endswith((":", "："))  # it announces what follows: the list is the answer
 

@@ -10,7 +10,10 @@ reports and the abstention rates.
 End to end, over answerable questions (an abstention counts as wrong):
 ``answer_accuracy`` (some quote quotes the evidence), ``top_quote_accuracy``
 (the first quote does) and ``gold_in_quotes`` (the short gold answer appears
-in a quote; only questions whose set gives one).
+in a quote; only questions whose set gives one); ``answer_line_holds_gold``
+(the answer line above the quotes holds the short gold answer, over questions
+with one whose first quote is right) and ``answer_line_shown`` (how often an
+answered question gets an answer line at all).
 """
 from __future__ import annotations
 
@@ -22,7 +25,8 @@ KS = (1, 3, 5, 10)
 
 
 METRIC_NAMES = ("hit@1", "hit@3", "hit@5", "hit@10", "recall@5", "recall@10", "mrr@10", "ndcg@10",
-                "doc_coverage@10", "answer_accuracy", "top_quote_accuracy", "gold_in_quotes",
+                "doc_coverage@10", "answer_accuracy", "top_quote_accuracy", "gold_in_quotes", "answer_line_holds_gold",
+                "answer_line_shown",
                 "abstain_unanswerable", "false_abstain")
 
 
@@ -54,6 +58,8 @@ def summarize(results: list[Result]) -> dict:
     metrics["answer_accuracy"] = _mean([float(any(r.quotes_right)) for r in quoted])
     metrics["top_quote_accuracy"] = _mean([float(bool(r.quotes_right) and r.quotes_right[0]) for r in quoted])
     metrics["gold_in_quotes"] = _mean([float(r.gold_quoted) for r in quoted if r.gold_quoted is not None])
+    metrics["answer_line_holds_gold"] = _mean([float(r.line_holds_gold) for r in quoted if r.line_holds_gold is not None])
+    metrics["answer_line_shown"] = _mean([float(r.answer_line is not None) for r in quoted if not r.abstained])
     metrics["abstain_unanswerable"] = _mean([float(r.abstained) for r in unanswerable])
     metrics["false_abstain"] = _mean([float(r.abstained) for r in answerable])
     return {"n": len(results), "n_answerable": len(answerable), "metrics": metrics}

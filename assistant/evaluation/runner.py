@@ -16,6 +16,7 @@ class Outcome:
     abstained: bool
     quotes: list[dict] | None = None  # the answer's quotes (text + citation fields); None: the system gives none
     read_as: str = ""  # how a follow-up was read in context ("" when it stood alone)
+    answer_line: str | None = None  # the answer line above the quotes (None: none, or the system gives none)
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Result:
     covered_docs: set[str] = field(default_factory=set)
     quotes_right: list[bool] | None = None  # per quote, in answer order: does it quote the evidence?
     gold_quoted: bool | None = None  # the short gold answer appears in a quote (None: no gold, or no quotes)
+    line_holds_gold: bool | None = None  # the answer line holds the gold answer (None: no gold, or first quote wrong)
+    answer_line: str | None = None  # the answer line the system showed
 
 
 def assistant_searcher(assistant, mode: str = "hybrid", k: int = 10) -> Callable[[str], Outcome]:
@@ -38,7 +41,8 @@ def assistant_searcher(assistant, mode: str = "hybrid", k: int = 10) -> Callable
         except ValueError:  # a question the assistant refuses counts as no hits
             return Outcome([], True, [])
         quotes = [] if answer.abstained else [{"text": quote.text, **quote.to_dict()["citation"]} for quote in answer.quotes]
-        return Outcome([hit.to_dict() for hit in answer.hits[:k]], answer.abstained, quotes, answer.read_as)
+        line = answer.answer_line.text if answer.answer_line and not answer.abstained else None
+        return Outcome([hit.to_dict() for hit in answer.hits[:k]], answer.abstained, quotes, answer.read_as, line)
 
     return search
 
@@ -66,13 +70,15 @@ def run_questions(assistant, questions: list[Question], mode: str = "hybrid", k:
         n_relevant = sum(1 for unit in units if unit["doc_id"] in question.docs and judge.is_relevant(
             question, unit["doc_id"], unit["page"], unit["raw_start"], unit["raw_end"])) if question.answerable else 0
         covered = {hit["doc_id"] for hit in ranked[:10] if hit["relevant"]}
-        result = Result(question, ranked, outcome.abstained, n_relevant, covered)
+        result = Result(question, ranked, outcome.abstained, n_relevant, covered, answer_line=outcome.answer_line)
         if outcome.quotes is not None and question.answerable:
             result.quotes_right = [judge.quote_is_right(question, quote) for quote in outcome.quotes]
             gold = question.gold
             if gold is not None:
                 shown = [quote["text"] + " " + (quote.get("parallel") or {}).get("text", "") for quote in outcome.quotes]
                 result.gold_quoted = any(squash(gold) in squash(text) for text in shown)
+                if result.quotes_right and result.quotes_right[0]:  # the line can only be as right as its quote
+                    result.line_holds_gold = bool(outcome.answer_line) and squash(gold) in squash(outcome.answer_line)
         results.append(result)
         if progress is not None:
             progress()

@@ -43,6 +43,7 @@ COLUMNS = (
     ("answer_acc", ("metrics", "answer_accuracy")),
     ("top_quote_acc", ("metrics", "top_quote_accuracy")),
     ("gold_in_quotes", ("metrics", "gold_in_quotes")),
+    ("line_holds_gold", ("metrics", "answer_line_holds_gold")),
     ("abstain_unans", ("metrics", "abstain_unanswerable")),
     ("false_abstain", ("metrics", "false_abstain")),
 )

@@ -11,8 +11,9 @@ Every rule reads general patterns of market reports, never one report: the
 title is the first heading (or the first long line); the market is the
 capitalised phrase before "Market" in the title (市场/市場 for Chinese); the
 publisher is a name the text introduces as a research company ("X, a leading
-market research company", "published by X", "© X", "X Research offers") or,
-failing that, the web domain most of its links point to.
+market research company", "published by X", "© X", "X Research offers"), or
+that its first lines say put it out ("X publishes / has released / prepared
+this ..."), or, failing that, the web domain most of its links point to.
 
 A sidecar file ``<report file>.card.json`` next to a report overrides any
 field of the guess (e.g. ``{"publisher": "Acme Research"}``; a value of the
@@ -49,6 +50,12 @@ _PUBLISHER_RES = (
     re.compile(rf"\b({_NAME}[ \t]+(?:Research|Group|Insights|Consulting|Intelligence|Analytics))[ \t]+"
                r"(?:offers|provides|expects|estimates|projects|forecasts|analy[sz]es|has)"),
 )
+#: In a report's first lines, the firm that says it put the report out ("X publishes this outlook",
+#: "X has released its ...", "X prepared this report").
+_LEAD_PUBLISHER_RE = re.compile(rf"({_NAME})[ \t]+(?:publishes|has[ \t]+(?:released|published|prepared)|releases|"
+                                r"released|presents|prepared)[ \t]+(?:this|the|a|an|its|our)\b")
+#: Characters of the clean text that count as a report's first lines.
+LEAD_CHARS = 800
 _DOMAIN_RE = re.compile(r"https?://(?:www\.)?([a-z0-9-]+)\.[a-z.]{2,10}", re.I)
 _COMMON_HOSTS = {"github", "google", "linkedin", "twitter", "facebook", "youtube", "wikipedia", "x", "t", "bit",
                  "instagram", "medium", "amazonaws", "cloudfront", "apple", "microsoft", "gov", "who"}
@@ -129,8 +136,9 @@ def _acronyms(text: str, market: str) -> list[str]:
 def _publisher(raw_text: str, clean_text: str) -> tuple[str, str]:
     """(publisher name, its web domain label), either may be empty."""
     names: Counter[str] = Counter()
-    for pattern in _PUBLISHER_RES:
-        for match in pattern.finditer(clean_text):
+    searches = [(pattern, clean_text) for pattern in _PUBLISHER_RES] + [(_LEAD_PUBLISHER_RE, clean_text[:LEAD_CHARS])]
+    for pattern, text in searches:
+        for match in pattern.finditer(text):
             name = match.group(1).strip(" .,'’")
             if 2 < len(name) <= 60 and name.lower() not in _LEADING_WORDS and not name.lower().startswith("the "):
                 names[name] += 1
@@ -204,6 +212,41 @@ def with_sidecar(card: ReportCard, report_path: Path | str) -> ReportCard:
             merged[key] = value
     merged["edited"] = True
     return ReportCard.from_dict(merged)
+
+
+#: The fields of a card a person may correct, and whether each is a list.
+EDITABLE_FIELDS = {"title": False, "publisher": False, "market": False, "market_zh": False, "years": True,
+                   "languages": True}
+
+
+def write_sidecar(report_path: Path | str, changes: dict) -> Path:
+    """Save corrections of a report's card in its card file (merged with the corrections already there;
+    written to a temporary file, then renamed).  A list field takes a list or a comma-separated text; an
+    empty value removes the correction.  Raises ValueError (one sentence) for a field that cannot be set."""
+    unknown = [key for key in changes if key not in EDITABLE_FIELDS]
+    if unknown:
+        raise ValueError(f"A card has no field {unknown[0]!r}; set one of {', '.join(EDITABLE_FIELDS)}.")
+    path = sidecar_path(report_path)
+    try:
+        current = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        current = {}
+    current = current if isinstance(current, dict) else {}
+    for key, value in changes.items():
+        if EDITABLE_FIELDS[key] and isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        if not isinstance(value, list if EDITABLE_FIELDS[key] else str) or \
+                (EDITABLE_FIELDS[key] and not all(isinstance(item, str) for item in value)):
+            raise ValueError(f"The card field {key!r} takes {'a list of texts' if EDITABLE_FIELDS[key] else 'a text'}.")
+        value = value if EDITABLE_FIELDS[key] else value.strip()
+        if value:
+            current[key] = value
+        else:
+            current.pop(key, None)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(current, ensure_ascii=False, indent=1), encoding="utf-8")
+    partial.replace(path)
+    return path
 
 
 def library_cards(files: dict[str, dict]) -> list[ReportCard]:

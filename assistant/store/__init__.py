@@ -3,7 +3,8 @@
 Two backends answer the same calls (see :class:`~assistant.store.base.SearchableIndex`):
 the local folder (``local``: FAISS + bm25s, the default) and Milvus
 (``milvus_*``: Lite or a server).  :func:`open_index` and :func:`new_writer`
-pick one from ``Settings.store``.
+pick one from ``Settings.store``.  :class:`~assistant.store.visible.VisibleIndex`: an
+open index as one asker may see it (the reports it may read, nothing else).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from .local import (
     remove_leftovers,
 )
 from .refused import RefusedFiles
+from .visible import ReportTerms, VisibleIndex
 
 
 def open_index(index_dir: Path | str, settings: Settings = Settings()):
@@ -56,6 +58,6 @@ def new_writer(index_dir: Path | str, settings: Settings, previous):
 
 __all__ = [
     "CURRENT_FILE", "FORMAT_VERSION", "DocumentMap", "Index", "IndexStateError", "IndexWriteError", "IndexWriter",
-    "Manifest", "RefusedFiles", "SearchableIndex", "TermStatistics", "check_pointer", "current_generation", "generations", "new_writer", "open_index",
+    "Manifest", "RefusedFiles", "ReportTerms", "SearchableIndex", "TermStatistics", "VisibleIndex", "check_pointer", "current_generation", "generations", "new_writer", "open_index",
     "prune_generations", "rebuild_hint", "remove_leftovers", "top_rows", "write_error",
 ]

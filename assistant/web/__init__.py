@@ -27,14 +27,21 @@ API: ``/ask`` (question, k, mode) returns exactly the JSON of
 the reports; ``/upload`` (files) and ``/remove`` (file name) manage the
 caller's uploaded reports (its session's, or its team's after ``/team``).
 
-Modules: :mod:`.render` (escaping and the HTML, CSS and JS of the chat),
+Privacy: every answer, search, comparison, conflict, library list and view
+draws only on what the asker may see: the shipped reports, its own uploads
+and its team's (:meth:`WebChat.visible_docs`, passed to the Assistant, which
+answers from a :class:`~assistant.store.VisibleIndex`).  See docs/web.md.
+
+Modules: :mod:`.app` (:func:`create_app`: puts the panels and routes
+together), :mod:`.panels` (one module per panel: chat, viewer, library,
+uploads, status, and :mod:`.panels.page` for what they share), :mod:`.api`
+(the API routes), :mod:`.chat` (:class:`WebChat`, the service the events
+call), :mod:`.render` (escaping and the HTML, CSS and JS of the chat),
 :mod:`.i18n` (English and Chinese words), :mod:`.export` (Markdown and JSON of
-a conversation), :mod:`.library` (the library panel and the scope),
+a conversation), :mod:`.library` (the library cards and the scope),
 :mod:`.uploads` (upload names and checks), :mod:`.owners` (who owns an
 upload, the folder's quota), :mod:`.session` (what a browser keeps),
-:mod:`.startup` (indexing in the background), :mod:`.chat` (:class:`WebChat`,
-the service the events call), :mod:`.app` (:func:`create_app`, the Gradio
-layout and events) and :mod:`.server` (:func:`serve`).
+:mod:`.startup` (indexing in the background) and :mod:`.server` (:func:`serve`).
 """
 from __future__ import annotations
 

@@ -19,7 +19,14 @@ import uuid
 from pathlib import Path
 
 from ..config import RETRIEVAL_MODES, Settings
-from .library import LibraryEntry, library_entries, scope_doc_ids, unknown_reports
+from .library import (
+    LibraryEntry,
+    is_upload,
+    library_entries,
+    scope_doc_ids,
+    unknown_reports,
+)
+from .messages import localize
 from .owners import UploadLedger
 from .render import EMPTY_VIEWER, _find_view, _turn_from_answer, esc, render_view
 from .startup import IndexingState
@@ -61,7 +68,15 @@ def _whole_number(k, default: int) -> int:
 
 
 class WebChat:
-    """What the page's events call: answers, views, the library, uploads (no Gradio here)."""
+    """What the page's events call: answers, views, the library, uploads (no Gradio here).
+
+    Privacy: every call that reads reports takes ``owners``, the owner keys
+    the asker speaks for (its browser or API session, and its team when it
+    gave the passphrase).  It sees the shipped reports and those owners'
+    uploads, nothing else (:meth:`visible_docs`); the Assistant answers from
+    that set only, so no route can reach another asker's upload.  An upload
+    the ledger does not know (put in the folder by hand) is nobody's on the web.
+    """
 
     def __init__(self, assistant, docs_dirs, uploads_dir, index_dir, settings: Settings | None = None,
                  state: IndexingState | None = None) -> None:
@@ -95,15 +110,24 @@ class WebChat:
         return self.assistant
 
     # -------------------------------------------------------------- answers
-    def answer(self, question, k, mode: str, follow_up_of: str | None = None, docs=None, lang: str = "all"):
+    def visible_docs(self, owners) -> frozenset[str]:
+        """The reports an asker may read: the shipped ones and the uploads of ``owners``."""
+        if self.assistant is None:
+            return frozenset()
+        owned = {name for owner in owners if owner for name in self.ledger.names_of(owner)}
+        return frozenset(doc_id for doc_id, info in self.assistant.index.manifest.files.items()
+                         if not is_upload(info, self.uploads_dir) or Path(info.get("path", "")).name in owned)
+
+    def answer(self, question, k, mode: str, follow_up_of: str | None = None, docs=None, lang: str = "all", *,
+               owners):
         """The Answer, or raises QuestionError / IndexStateError.
         ``follow_up_of``: the session's previous question, for follow-ups;
         ``docs``: the reports to search (none: all), ``lang``: "en"/"zh" to
-        search only reports written in that language."""
-        return self.answer_in_scope(question, k, mode, follow_up_of, docs, lang)[0]
+        search only reports written in that language; ``owners``: whose uploads the asker sees."""
+        return self.answer_in_scope(question, k, mode, follow_up_of, docs, lang, owners=owners)[0]
 
     def answer_in_scope(self, question, k, mode: str, follow_up_of: str | None = None, docs=None,
-                        lang: str = "all") -> tuple:
+                        lang: str = "all", *, owners) -> tuple:
         """(Answer, scope) where scope is ``{"n", "total"}`` when the question was limited, else None."""
         from ..query import QuestionError
         from ..store import IndexStateError
@@ -121,7 +145,8 @@ class WebChat:
             raise QuestionError("docs must be a list of report file names (see the library).")
         assistant = self._live_assistant()
         self._follow_newer_build()
-        entries = self.library()
+        visible = self.visible_docs(owners)
+        entries = self.library(visible=visible)
         unknown = unknown_reports(entries, docs)
         if unknown:
             raise QuestionError(f"Unknown report {unknown[0]!r}; choose reports by their file names in the library.")
@@ -130,14 +155,16 @@ class WebChat:
             raise QuestionError("No report matches the chosen reports and language; choose others.")
         scope = None if doc_ids is None else {"n": len(doc_ids), "total": len(entries)}
         try:
-            answer = assistant.ask(question, k=k, mode=mode, doc_ids=doc_ids, follow_up_of=follow_up_of)
+            answer = assistant.ask(question, k=k, mode=mode, doc_ids=doc_ids, follow_up_of=follow_up_of,
+                                   visible=visible)
         except IndexStateError:
             # Another process (`assistant build`) published a newer generation and
             # pruned the one this server had open: switch to the live one once.
             if not self._reload_if_replaced():
                 raise
-            answer = assistant.ask(question, k=k, mode=mode, doc_ids=doc_ids, follow_up_of=follow_up_of)
-        if doc_ids is not None:  # the comparison reads the whole library's facts
+            answer = assistant.ask(question, k=k, mode=mode, doc_ids=doc_ids, follow_up_of=follow_up_of,
+                                   visible=self.visible_docs(owners))
+        if doc_ids is not None:  # the comparison reads the asker's whole library's facts
             answer.comparison = [row for row in answer.comparison if row.get("doc_id") in doc_ids]
         return answer, scope
 
@@ -157,12 +184,12 @@ class WebChat:
         self._checked_at = now
         self._reload_if_replaced()
 
-    def ask_json(self, question, k=5, mode: str = "hybrid", docs=None) -> dict:
+    def ask_json(self, question, k=5, mode: str = "hybrid", docs=None, *, owners) -> dict:
         from ..query import QuestionError
         from ..store import IndexStateError
 
         try:
-            return self.answer(question, k, mode, docs=docs or None).to_dict()
+            return self.answer(question, k, mode, docs=docs or None, owners=owners).to_dict()
         except (QuestionError, IndexStateError) as error:
             return {"error": str(error)}
         except Exception:
@@ -173,36 +200,71 @@ class WebChat:
         """The next turn of a session (ids count up within the session)."""
         index = self.assistant.index
         shas = {doc_id: info["sha256"] for doc_id, info in index.manifest.files.items()}
-        entries = self.library()
+        entries = library_entries(self.assistant, self.uploads_dir)  # the answer cites visible reports only
         titles = {entry.doc_id: entry.title for entry in entries}
         uploaded = {entry.doc_id for entry in entries if entry.uploaded}
-        return _turn_from_answer(turns[-1]["id"] + 1 if turns else 0, answer, shas, titles, uploaded, scope)
+        return _turn_from_answer(turns[-1]["id"] + 1 if turns else 0, answer, shas, titles, uploaded, scope,
+                                 short_titles={entry.doc_id: entry.short for entry in entries})
 
-    def view_html(self, turns: list[dict], key, view: dict | None = None) -> str:
+    def view_html(self, turns: list[dict], key, view: dict | None = None, *, owners, lang: str = "en") -> str:
         from ..store import IndexStateError
 
         view = view or _find_view(turns or [], key)
-        if view is None or self.assistant is None:
+        if view is None or self.assistant is None or view.get("doc_id") not in self.visible_docs(owners):
             return EMPTY_VIEWER
         try:
-            return render_view(self.assistant.index, view)
+            return render_view(self.assistant.index, view, lang)
         except IndexStateError as error:
-            return f'<div class="viewer"><p class="err" role="alert">{esc(error)}</p></div>'
+            return f'<div class="viewer"><p class="err" role="alert">{esc(localize(str(error), lang))}</p></div>'
         except Exception:
             log.exception("showing %r failed", key)
-            return f'<div class="viewer"><p class="err" role="alert">{esc(GENERIC_ERROR)}</p></div>'
+            return f'<div class="viewer"><p class="err" role="alert">{esc(localize(GENERIC_ERROR, lang))}</p></div>'
 
     # -------------------------------------------------------------- library
-    def library(self) -> list[LibraryEntry]:
-        return library_entries(self.assistant, self.uploads_dir)
+    def library(self, owners=(), visible: frozenset[str] | None = None) -> list[LibraryEntry]:
+        """The reports the asker sees (``owners``: whose uploads; ``visible``: the set, when known)."""
+        visible = self.visible_docs(owners) if visible is None else visible
+        return [entry for entry in library_entries(self.assistant, self.uploads_dir) if entry.doc_id in visible]
 
-    def report_view(self, doc_id) -> dict | None:
+    def report_view(self, doc_id, *, owners) -> dict | None:
         """A view of a whole report from the library (its beginning)."""
-        entry = next((entry for entry in self.library() if entry.doc_id == doc_id), None)
+        entry = next((entry for entry in self.library(owners) if entry.doc_id == doc_id), None)
         if entry is None:
             return None
         sha = self.assistant.index.manifest.files[entry.doc_id]["sha256"]
         return {"doc_id": entry.doc_id, "start": 0, "end": 0, "sha256": sha, "title": entry.label, "question": ""}
+
+    def card_of(self, doc_id, *, owners) -> dict | None:
+        """The card fields of one of the asker's uploads, as the edit form shows them."""
+        entry = next((entry for entry in self.library(owners) if entry.doc_id == doc_id and entry.uploaded), None)
+        if entry is None or doc_id not in self._owned(owners):
+            return None
+        return {"title": entry.title, "publisher": entry.publisher, "market": entry.market,
+                "years": ", ".join(entry.years), "languages": ", ".join(entry.languages)}
+
+    def edit_card(self, doc_id, changes: dict, *, owners) -> str:
+        """Correct the card of one of the asker's uploads (saved in its card file, used at once); a shipped
+        report's card is corrected from the CLI only (``assistant reports --set``)."""
+        from ..ingest.cards import write_sidecar
+
+        if not isinstance(doc_id, str) or doc_id not in self._owned(owners) or self.assistant is None:
+            raise UploadError("Choose one of your uploaded reports; a shipped report's card is corrected with "
+                              "`assistant reports --set`, and other people's uploads cannot be changed.")
+        path = self.uploads_dir / doc_id
+        if path.resolve().parent != self.uploads_dir:
+            raise UploadError("Choose one of your uploaded reports; this file name is not allowed.")
+        try:
+            write_sidecar(path, {key: value for key, value in changes.items() if isinstance(value, (str, list))})
+        except ValueError as error:
+            raise UploadError(str(error)) from None
+        self.assistant.refresh_cards()
+        return f"Saved the card of {doc_id}; search, answers and comparisons use it now."
+
+    def _owned(self, owners) -> set[str]:
+        """The uploads of ``owners`` that the index holds (their doc ids are their file names)."""
+        names = {name for owner in owners if owner for name in self.ledger.names_of(owner)}
+        files = self.assistant.index.manifest.files if self.assistant is not None else {}
+        return {name for name in names if name in files and is_upload(files[name], self.uploads_dir)}
 
     # -------------------------------------------------------------- uploads
     def list_uploads(self, owner: str | None = None) -> list[dict]:
@@ -303,7 +365,10 @@ class WebChat:
         if not isinstance(name, str) or name not in self.upload_names(owner):
             raise UploadError("Choose one of your uploaded reports to remove; the shipped reports and other "
                               "people's uploads cannot be removed.")
+        from ..ingest.cards import sidecar_path
+
         (self.uploads_dir / name).unlink(missing_ok=True)
+        sidecar_path(self.uploads_dir / name).unlink(missing_ok=True)  # its corrected card goes with it
         self.ledger.release(name)
         self.rebuild(progress)
         return f"Removed {name}; it is no longer searched."

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .i18n import text
 from .render import esc
+from .titles import bilingual_title, short_title
 
 #: Library choices of the "Report language" scope.
 SCOPE_LANGS = ("all", "en", "zh")
@@ -24,6 +25,7 @@ class LibraryEntry:
     title: str = ""
     publisher: str = ""
     market: str = ""
+    market_zh: str = ""  # the market's Chinese name, where the report's title gives it
     years: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     chunks: int = 0
@@ -31,14 +33,29 @@ class LibraryEntry:
 
     @property
     def label(self) -> str:
-        return f"{self.title} — {self.doc_id}" if self.title and self.title != self.doc_id else self.doc_id
+        title = bilingual_title(self.title)
+        return f"{title} — {self.doc_id}" if title and title != self.doc_id else self.doc_id
+
+    @property
+    def short(self) -> str:
+        """The market and publisher (else forecast period): how source lines name the report."""
+        return short_title(self.title, self.market, self.publisher, self.years)
 
     def to_dict(self) -> dict:
         return {**asdict(self), "label": self.label}
 
 
+def is_upload(info: dict, uploads_dir: Path) -> bool:
+    """Whether a manifest entry is a file of the uploads folder (``uploads_dir`` resolved)."""
+    try:
+        return Path(info.get("path", "")).resolve().parent == uploads_dir
+    except OSError:
+        return False
+
+
 def library_entries(assistant, uploads_dir: Path) -> list[LibraryEntry]:
-    """The reports of the live index, shipped ones first, then uploads, each by title."""
+    """The reports of the live index, shipped ones first, then uploads, each by title
+    (every report: the web chat narrows them to what an asker sees)."""
     if assistant is None:
         return []
     files = assistant.index.manifest.files
@@ -46,12 +63,10 @@ def library_entries(assistant, uploads_dir: Path) -> list[LibraryEntry]:
     entries = []
     for card in assistant.cards:
         info = files.get(card.doc_id, {})
-        try:
-            uploaded = Path(info.get("path", "")).resolve().parent == uploads
-        except OSError:
-            uploaded = False
+        uploaded = is_upload(info, uploads)
         entries.append(LibraryEntry(
             doc_id=card.doc_id, title=card.title or "", publisher=card.publisher or "", market=card.market or "",
+            market_zh=getattr(card, "market_zh", "") or "",
             years=list(card.years or []), languages=list(card.languages or []),
             chunks=int(info.get("n_chunks", 0) or 0), uploaded=uploaded,
         ))
@@ -83,14 +98,15 @@ def render_library(entries: list[LibraryEntry], lang: str = "en") -> str:
         badge = (f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if entry.uploaded
                  else f' <span class="badge">{esc(text("shipped", lang))}</span>')
         facts = []
-        for key, value in (("publisher", entry.publisher), ("market", entry.market),
+        market = entry.market_zh if lang == "zh" and entry.market_zh else entry.market
+        for key, value in (("publisher", entry.publisher), ("market", market),
                            ("years", ", ".join(entry.years)), ("languages", ", ".join(entry.languages))):
             if value:
                 facts.append(f'<dt>{esc(text(key, lang))}</dt><dd>{esc(value)}</dd>')
         facts.append(f'<dt>{esc(text("file", lang))}</dt><dd class="file">{esc(entry.doc_id)}</dd>')
         cards.append(
             f'<article class="card" data-doc-card="{esc(entry.doc_id)}">'
-            f'<h4>{esc(entry.title or entry.doc_id)}{badge}</h4><dl>{"".join(facts)}</dl>'
+            f'<h4>{esc(bilingual_title(entry.title) or entry.doc_id)}{badge}</h4><dl>{"".join(facts)}</dl>'
             f'<div class="foot"><span class="n">{esc(text("chunks", lang, n=entry.chunks))}</span>'
             f'<button type="button" class="open" data-open="{esc(entry.doc_id)}">{esc(text("open", lang))}</button></div>'
             "</article>")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from .export import report_label, scope_text, source_line, turn_markdown
 from .i18n import text
+from .messages import localize
+from .titles import bilingual_title
 
 #: Characters of a document shown on each side of the cited span.
 VIEW_WINDOW = 20_000
@@ -58,15 +60,35 @@ class View:
 _source_line = source_line
 
 
+def _answer_line(line, quotes: list[dict]) -> dict | None:
+    """The answer line when it is what it claims: a span of the first quote."""
+    if not isinstance(line, dict) or not quotes:
+        return None
+    text, start, end = quotes[0].get("text", ""), line.get("start"), line.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        return None
+    return line if text[start:end] == line.get("text") else None
+
+
+def _marked(text: str, line: dict | None) -> str:
+    """A quote as HTML text, the answer line's span marked in it."""
+    if line is None:
+        return esc(text)
+    start, end = line["start"], line["end"]
+    return f'{esc(text[:start])}<mark class="answer-span">{esc(text[start:end])}</mark>{esc(text[end:])}'
+
+
 def _turn_from_answer(turn_id: int, answer, shas: dict[str, str], titles: dict[str, str] | None = None,
-                      uploaded: set[str] | None = None, scope: dict | None = None) -> dict:
+                      uploaded: set[str] | None = None, scope: dict | None = None,
+                      short_titles: dict[str, str] | None = None) -> dict:
     """One chat turn: the answer's JSON, the views of its citations and hits,
     the titles and upload marks of the reports it names, and its scope
     (``{"n": reports searched, "total": reports in the library}``, or None)."""
     result = answer.to_dict()
     named = {quote.citation.doc_id for quote in answer.quotes} | {hit.chunk.doc_id for hit in answer.hits}
     named |= {row["doc_id"] for row in answer.comparison}
-    titles = {doc_id: title for doc_id, title in (titles or {}).items() if doc_id in named and title}
+    titles = {doc_id: bilingual_title(title) for doc_id, title in (titles or {}).items() if doc_id in named and title}
+    shorts = {doc_id: short for doc_id, short in (short_titles or {}).items() if doc_id in named and short}
     views: dict[str, dict] = {}
     for quote in answer.quotes:
         citation = quote.citation
@@ -90,6 +112,7 @@ def _turn_from_answer(turn_id: int, answer, shas: dict[str, str], titles: dict[s
             question=answer.question, page=row["page"], raw_start=row["raw_start"], raw_end=row["raw_end"],
         ).as_dict()
     return {"id": turn_id, "question": answer.question, "result": result, "views": views, "titles": titles,
+            "short_titles": shorts,
             "uploaded": sorted(named & set(uploaded or ())), "scope": scope}
 
 
@@ -112,13 +135,17 @@ button.cite:hover { text-decoration: underline; }
 .sources { margin-top: 8px; border-top: 1px solid var(--border-color-primary); padding-top: 6px; font-size: 13px; }
 .sources ol { margin: 2px 0 0; padding-left: 0; list-style: none; }
 .sources li { margin: 1px 0; }
+.sources button.src { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 button.src { font: inherit; text-align: left; background: none; border: none; padding: 0; cursor: pointer; color: var(--body-text-color); }
 button.src:hover { color: var(--color-accent); text-decoration: underline; }
 .head { font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; color: var(--body-text-color-subdued); }
 table.conflicts { border-collapse: collapse; margin: 8px 0 4px; font-size: 13px; }
+table.comparison th { white-space: nowrap; }
 table.conflicts caption { text-align: left; font-weight: 600; padding-bottom: 3px; }
 table.conflicts th, table.conflicts td { border: 1px solid var(--border-color-primary); padding: 3px 8px; vertical-align: top; }
 .abstain { font-weight: 600; }
+.answer-line { font-weight: 600; font-size: 15px; margin: 2px 0 8px; padding: 6px 10px; border-left: 3px solid var(--color-accent); background: var(--background-fill-secondary); white-space: pre-wrap; }
+mark.answer-span { background: #fff3bf; color: inherit; padding: 0 1px; border-radius: 2px; }
 .bot { position: relative; }
 button.copy { position: absolute; top: 6px; right: 8px; font-size: 12px; border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 1px 8px; background: var(--background-fill-primary); color: var(--body-text-color-subdued); cursor: pointer; }
 button.copy:hover, button.copy.done { color: var(--color-accent); border-color: var(--color-accent); }
@@ -225,19 +252,33 @@ def status_html(message: str = "", kind: str = "err") -> str:
     return f'<p class="{esc(kind)}"{role}>{esc(message)}</p>'
 
 
-def _doc_name(doc_id, titles: dict, uploaded: set, lang: str) -> str:
-    """A report as named in an answer: title first, and a mark when it was uploaded."""
+def _doc_name(doc_id, titles: dict, uploaded: set, lang: str, shorts: dict | None = None) -> str:
+    """A report as named in an answer: its short title (the full one on hover) and file, and a mark when it was
+    uploaded."""
     badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
-    return esc(report_label(doc_id, titles)) + badge
+    short = (shorts or {}).get(doc_id)
+    if not short:
+        return f'<span class="rname">{esc(report_label(doc_id, titles))}</span>{badge}'
+    return (f'<span class="rname" title="{esc(titles.get(doc_id) or doc_id)}">{esc(short)} — {esc(doc_id)}</span>'
+            f'{badge}')
+
+
+def _where(page, raw_start, raw_end, lang: str) -> str:
+    """"page 3, characters 120–300" in the page's language."""
+    where = [text("page_n", lang, n=page)] if page else []
+    where.append(text("chars_span", lang, start=raw_start, end=raw_end))
+    return "，".join(where) if lang == "zh" else ", ".join(where)
 
 
 def render_turn(turn: dict, lang: str = "en") -> str:
     result, tid = turn["result"], turn["id"]
     titles, uploaded = turn.get("titles") or {}, set(turn.get("uploaded") or [])
+    shorts = turn.get("short_titles") or {}
 
     def source(doc_id, page, raw_start, raw_end) -> str:
+        name = _doc_name(doc_id, titles, set(), lang, shorts)
         badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
-        return esc(source_line(doc_id, page, raw_start, raw_end, titles)) + badge
+        return f'{name}{"，" if lang == "zh" else ", "}{esc(_where(page, raw_start, raw_end, lang))}{badge}'
 
     parts = [f'<section class="turn" data-turn="{tid}">',
              f'<div class="msg user"><span class="who">{esc(text("you", lang))}</span>{esc(turn["question"])}</div>',
@@ -253,7 +294,7 @@ def render_turn(turn: dict, lang: str = "en") -> str:
         parts.append(f'<p class="scope" title="{esc(scope_text(scope))}">'
                      f'{esc(text(key, lang, n=scope.get("n"), total=scope.get("total")))}</p>')
     if result.get("abstained"):
-        parts.append(f'<p class="abstain">{esc(result.get("message") or text("no_answer", lang))}</p>')
+        parts.append(f'<p class="abstain">{esc(localize(result.get("message") or "", lang) or text("no_answer", lang))}</p>')
         hits = result.get("hits") or []
         if hits:
             parts.append(f'<div class="head">{esc(text("possibly_related", lang))}</div><ol class="quotes">')
@@ -265,26 +306,33 @@ def render_turn(turn: dict, lang: str = "en") -> str:
                     f'<div class="excerpt">{esc(excerpt)}</div></li>')
             parts.append("</ol>")
     else:
+        quotes = result.get("answer", [])
+        line = _answer_line(result.get("answer_line"), quotes)
+        if line:
+            n = int(quotes[0]["citation"]["n"])
+            parts.append(f'<p class="answer-line">{esc(line["text"])} '
+                         f'<button type="button" class="cite" data-cite="t{tid}-q{n}">[{n}]</button></p>')
         parts.append('<ol class="quotes">')
-        for quote in result.get("answer", []):
+        for i, quote in enumerate(quotes):
             citation = quote["citation"]
             n = int(citation["n"])
-            parts.append(f'<li><q class="quote">{esc(quote["text"])}</q> '
-                         f'<button type="button" class="cite" data-cite="t{tid}-q{n}" title="Show in the report">[{n}]</button>')
+            parts.append(f'<li><q class="quote">{_marked(quote["text"], line if i == 0 else None)}</q> '
+                         f'<button type="button" class="cite" data-cite="t{tid}-q{n}" title="{esc(text("show_in_report", lang))}">[{n}]</button>')
             parallel = citation.get("parallel")
             if isinstance(parallel, dict) and parallel.get("text"):
-                lang_name = LANG_NAMES.get(parallel.get("lang"), parallel.get("lang") or "")
-                parts.append(f'<div class="parallel">{esc(lang_name)}: {esc(parallel["text"])}</div>')
+                lang_name = _language_name(parallel.get("lang"), lang)
+                parts.append(f'<div class="parallel"><span class="plabel">{esc(lang_name)}{"：" if lang == "zh" else ": "}'
+                             f'</span><span class="ptext">{esc(parallel["text"])}</span></div>')
             parts.append("</li>")
         parts.append("</ol>")
-        parts.append(_comparison_table(result.get("comparison") or [], tid, titles, uploaded, lang))
+        parts.append(_comparison_table(result.get("comparison") or [], tid, titles, uploaded, lang, shorts))
         conflicts = result.get("conflicts") or []
         if conflicts:
             parts.append(f'<table class="conflicts"><caption>{esc(text("disagree", lang))}</caption>')
             for conflict in conflicts:
                 cells = "".join(
                     f'<td>{esc(entry.get("figure"))} <span class="head">{esc(text("in", lang))}</span> '
-                    f'{_doc_name(entry.get("doc_id"), titles, uploaded, lang)} '
+                    f'{_doc_name(entry.get("doc_id"), titles, uploaded, lang, shorts)} '
                     f'<button type="button" class="cite" data-cite="t{tid}-q{int(entry.get("n", 0))}">[{int(entry.get("n", 0))}]</button></td>'
                     for entry in conflict.get("values", []))
                 parts.append(f'<tr><th>{esc(conflict.get("what"))}</th>{cells}</tr>')
@@ -300,7 +348,8 @@ def render_turn(turn: dict, lang: str = "en") -> str:
     return "".join(parts)
 
 
-def _comparison_table(comparison: list[dict], tid, titles: dict, uploaded: set, lang: str) -> str:
+def _comparison_table(comparison: list[dict], tid, titles: dict, uploaded: set, lang: str,
+                      shorts: dict | None = None) -> str:
     """One row per report: report, figure, year, citation."""
     if not comparison:
         return ""
@@ -310,15 +359,16 @@ def _comparison_table(comparison: list[dict], tid, titles: dict, uploaded: set, 
         year = (row.get("period") or "-") + (text("nearest", lang) if row.get("nearest") else "")
         doc_id = row.get("doc_id")
         title = titles.get(doc_id) or doc_id
-        short = title if len(title) <= 70 else title[:68].rstrip() + " …"
+        short = (shorts or {}).get(doc_id) or (title if len(title) <= 70 else title[:68].rstrip() + " …")
         badge = f' <span class="badge up">{esc(text("uploaded", lang))}</span>' if doc_id in uploaded else ""
-        page = f"page {row['page']}, " if row.get("page") else ""
+        if row.get("market_unknown"):
+            badge += f' <span class="badge">{esc(text("market_unknown", lang))}</span>'
         rows.append(
             f'<tr><td><span class="rt" title="{esc(title)}">{esc(short)}</span>{badge}<div class="file">{esc(doc_id)}</div></td>'
             f'<td class="fig">{esc(row.get("figure"))}</td><td class="fig">{esc(year)}</td>'
             f'<td><button type="button" class="cite" data-cite="t{tid}-c{i}" '
-            f'title="{esc(source_line(doc_id, row.get("page"), row["raw_start"], row["raw_end"], titles))}">'
-            f'{esc(page)}characters {esc(row["raw_start"])}–{esc(row["raw_end"])}</button></td></tr>')
+            f'title="{esc(text("show_in_report", lang))}">'
+            f'{esc(_where(row.get("page"), row["raw_start"], row["raw_end"], lang))}</button></td></tr>')
     rows.append("</table>")
     return "".join(rows)
 
@@ -350,21 +400,20 @@ def _find_view(turns: list[dict], key) -> dict | None:
     return None
 
 
-def render_view(index, view: dict) -> str:
+def render_view(index, view: dict, lang: str = "en") -> str:
     """The document's clean text with the span highlighted (and the parallel
     passage beside it), from the index generation that is live now."""
     doc_id = view["doc_id"]
     info = index.manifest.files.get(doc_id)
     if info is None:
-        return (f'<div class="viewer"><div class="note">The report {esc(doc_id)} is no longer in the index '
-                "(it was removed or the index was rebuilt without it).</div></div>")
-    text = index.document(doc_id).text
+        return f'<div class="viewer"><div class="note">{esc(text("report_gone", lang, doc_id=doc_id))}</div></div>'
+    doc_text = index.document(doc_id).text
     start, end = int(view["start"]), int(view["end"])
     warning = ""
     if view.get("sha256") and view["sha256"] != info["sha256"]:
-        warning = '<p class="warn">This report changed after the answer was given; the highlight may be off.</p>'
-    start = max(0, min(start, len(text)))
-    end = max(start, min(end, len(text)))
+        warning = f'<p class="warn">{esc(text("report_changed", lang))}</p>'
+    start = max(0, min(start, len(doc_text)))
+    end = max(start, min(end, len(doc_text)))
     marks = [(start, end, "cited")]
     parallel = view.get("parallel") if isinstance(view.get("parallel"), dict) else None
     if parallel:
@@ -372,39 +421,46 @@ def render_view(index, view: dict) -> str:
             p_start, p_end = int(parallel["start"]), int(parallel["end"])
         except (KeyError, TypeError, ValueError):
             p_start = p_end = -1
-        if 0 <= p_start < p_end <= len(text) and (p_end <= start or p_start >= end):
+        if 0 <= p_start < p_end <= len(doc_text) and (p_end <= start or p_start >= end):
             marks.append((p_start, p_end, "par"))
     marks.sort()
     lo = max(0, min(m[0] for m in marks) - VIEW_WINDOW)
-    hi = min(len(text), max(m[1] for m in marks) + VIEW_WINDOW)
+    hi = min(len(doc_text), max(m[1] for m in marks) + VIEW_WINDOW)
     body = []
     if lo > 0:
-        body.append(f'<span class="cut">[… {lo:,} characters before this are not shown …]</span>\n')
+        body.append(f'<span class="cut">{esc(text("chars_before", lang, n=f"{lo:,}"))}</span>\n')
     position = lo
     for mark_start, mark_end, kind in marks:
-        body.append(esc(text[position:mark_start]))
-        body.append(f'<mark class="{kind}">{esc(text[mark_start:mark_end])}</mark>')
+        body.append(esc(doc_text[position:mark_start]))
+        body.append(f'<mark class="{kind}">{esc(doc_text[mark_start:mark_end])}</mark>')
         position = mark_end
-    body.append(esc(text[position:hi]))
-    if hi < len(text):
-        body.append(f'\n<span class="cut">[… {len(text) - hi:,} more characters not shown …]</span>')
+    body.append(esc(doc_text[position:hi]))
+    if hi < len(doc_text):
+        body.append(f'\n<span class="cut">{esc(text("chars_after", lang, n=f"{len(doc_text) - hi:,}"))}</span>')
     aside = ""
     if parallel and parallel.get("text"):
-        lang = LANG_NAMES.get(parallel.get("lang"), parallel.get("lang") or "other language")
-        aside = (f'<aside class="par"><div class="head">Same passage in {esc(lang)}</div>'
-                 f'{esc(parallel["text"])}</aside>')
+        language = _language_name(parallel.get("lang"), lang)
+        aside = (f'<aside class="par"><div class="head">{esc(text("same_passage", lang, language=language))}</div>'
+                 f'<div class="ptext">{esc(parallel["text"])}</div></aside>')
     head = (f'<div class="vhead"><b>{esc(view["title"])}</b>'
-            f'<div class="q">cited for: {esc(view.get("question", ""))}</div></div>')
+            f'<div class="q">{esc(text("cited_for", lang))} <span class="uq">{esc(view.get("question", ""))}</span>'
+            '</div></div>')
     return (f'<div class="viewer" data-doc="{esc(doc_id)}">{head}{warning}<div class="vbody">'
             f'<div class="doc">{"".join(body)}</div>{aside}</div></div>')
 
 
-def render_uploads(rows: list[dict]) -> str:
+def _language_name(code, lang: str) -> str:
+    """A report language ("en", "zh") named in the page's language."""
+    return text(f"lang_{code}", lang) if code in LANG_NAMES else str(code or text("other_language", lang))
+
+
+def render_uploads(rows: list[dict], lang: str = "en") -> str:
     if not rows:
-        return '<p class="note">No uploaded reports yet. The shipped reports are always searched.</p>'
-    lines = ["<table><tr><th>Your report</th><th>Chunks</th><th>Size</th></tr>"]
+        return f'<p class="note">{esc(text("no_uploads", lang))}</p>'
+    lines = [f'<table><tr><th>{esc(text("th_your_report", lang))}</th><th>{esc(text("th_chunks", lang))}</th>'
+             f'<th>{esc(text("th_size", lang))}</th></tr>']
     for row in rows:
-        chunks = "not indexed" if row["chunks"] is None else str(row["chunks"])
+        chunks = text("not_indexed", lang) if row["chunks"] is None else str(row["chunks"])
         lines.append(f'<tr><td>{esc(row["file"])}</td><td class="n">{esc(chunks)}</td>'
                      f'<td class="n">{esc(_size(row["bytes"]))}</td></tr>')
     lines.append("</table>")
