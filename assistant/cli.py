@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .config import (
+    BUILD_ENGINES,
     EMBEDDING_BACKENDS,
     RETRIEVAL_MODES,
     ChunkerSettings,
@@ -30,6 +31,12 @@ def _settings(args) -> Settings:
         settings = settings.with_changes(backend=args.backend)
     if getattr(args, "chunk_tokens", None) and isinstance(args.chunk_tokens, int):
         settings = settings.with_changes(chunker=ChunkerSettings(max_tokens=args.chunk_tokens))
+    if getattr(args, "engine", None):
+        settings = settings.with_changes(engine=args.engine)
+    if getattr(args, "ray_address", None):
+        if settings.engine != "ray":
+            raise UserError("--ray-address is only used with --engine ray.")
+        settings = settings.with_changes(ray_address=args.ray_address)
     store = getattr(args, "store", None) or settings.store
     if store == "milvus":
         if not getattr(args, "milvus_uri", None):
@@ -270,6 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--drop-folder", action="append", type=Path, metavar="FOLDER",
                      help="remove this folder's reports from the index; repeat for several (by default a folder the "
                           "index covered before, such as the web chat's uploads, is kept even when not given with --docs)")
+    sub.add_argument("--engine", choices=BUILD_ENGINES, default="in-process",
+                     help="where files are read, chunked and embedded: in this process (default) or on Ray workers "
+                          "(the ray extra; docs/large-libraries.md); the index is the same")
+    sub.add_argument("--ray-address", metavar="ADDR",
+                     help="with --engine ray: the cluster to use, e.g. ray://head:10001 or head:6379 "
+                          "(default: a local Ray on this machine)")
     add("reports", cmd_reports, "List the indexed reports with their cards (title, publisher, market, years, languages).")
     sub = add("facts", cmd_facts, "List the figures the reports state: market, metric, year, value, citation.")
     sub.add_argument("--market", help="only markets whose name contains this text (case-insensitive)")

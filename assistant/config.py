@@ -29,6 +29,10 @@ CHUNKING_RULES_VERSION = 4
 TOKENIZER_VERSION = 3  # of lexical.tokenize: bump when it changes
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
+#: Where a build reads, chunks and embeds (assistant/engine): in this process,
+#: or as Ray actors on this machine or a cluster (the ``ray`` extra).  The
+#: driver writes the index either way; the two give the same index.
+BUILD_ENGINES = ("in-process", "ray")
 
 
 @dataclass(frozen=True)
@@ -144,9 +148,27 @@ class Settings:
     store: str = "local"
     milvus_uri: str = ""
     milvus_collection: str = "assistant"
+    # The build engine (one of BUILD_ENGINES).  With "ray": the cluster's
+    # address ("" starts a local Ray on this machine, or joins the one Ray is
+    # already connected to), how many worker actors (0: one per CPU of the
+    # cluster; each loads the models once and runs them on one thread), and
+    # how often a killed worker is restarted and its call retried.
+    engine: str = "in-process"
+    ray_address: str = ""
+    ray_workers: int = 0
+    ray_retries: int = 3
 
     def with_changes(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+
+def encoder_threads(most: int = 4) -> int:
+    """Threads one encoder may use: ``OMP_NUM_THREADS`` when set (a Ray worker
+    gets the CPUs it was given), else this machine's cores, at most ``most``."""
+    try:
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
+    except (KeyError, ValueError):
+        return max(1, min(os.cpu_count() or 1, most))
 
 
 def setup_offline_environment() -> None:

@@ -20,22 +20,17 @@ from .config import Settings
 from .embedding import (
     channel_facts,
     channel_identities,
-    load_encoders,
     same_identities,
     same_model,
 )
+from .engine import FileJob, ReadOutcome, new_engine
 from .ingest import (
     Chunk,
-    DocumentError,
-    chunk_document,
     discover_files,
     file_sha256,
     format_mb,
     printable_name,
-    read_document,
 )
-from .ingest.cards import make_card
-from .ingest.facts import extract_facts
 from .ingest.limits import ReadLimits
 from .lexical import tokenize
 from .store import (
@@ -282,17 +277,18 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
             report.seconds = time.perf_counter() - started
             return report
         previous = reusable
-        encoders = load_encoders(settings)
+        engine = new_engine(settings)  # settings.engine: in this process, or on Ray workers
         writer = new_writer(index_dir, settings, previous)
         try:
-            chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped,
+            encoders = engine.channels()
+            chunks, files = _chunk_all(paths, shas, previous, settings, engine, writer, report, progress, skipped,
                                        RefusedFiles(index_dir))
             rows = writer.rows_to_write(chunks)
             vector_source = previous or _local_vectors(index_dir, settings)
             vectors, embedded = {}, {}
             for name, encoder in encoders.items():
                 vectors[name], embedded[name] = _embed(name, encoder, [chunks[row] for row in rows], vector_source,
-                                                       settings, progress)
+                                                       engine, progress)
             report.embedded = embedded.get("dense", 0)  # counted in chunks, once
             report.reused = len(chunks) - report.embedded
             token_lists = [tokenize(chunk.embed_text()) for chunk in chunks]
@@ -308,61 +304,62 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
         except BaseException:
             writer.abandon()
             raise
+        finally:
+            engine.close()
     report.files, report.chunks = len(files), len(chunks)
     report.tokens = sum(chunk.n_tokens for chunk in chunks)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _read(doc_id: str, path: Path, sha256: str, settings: Settings, refused: RefusedFiles):
-    """The file's Document, or a DocumentError: remembered by sha256 (under
-    these limits), so the same bytes are not read again by the next build."""
-    limits = ReadLimits.from_settings(settings)
-    name = printable_name(doc_id)
-    known = refused.reason(sha256, limits.as_dict())
-    if known is not None:
-        return DocumentError(f"{name}: {known}")
-    try:
-        return read_document(path, doc_id=doc_id, limits=limits)
-    except DocumentError as error:
-        if not isinstance(error.__cause__, OSError):  # a file that could not be opened may open next time
-            refused.remember(sha256, str(error).removeprefix(f"{name}: "), limits.as_dict())
-        return error
+def _known_refusal(doc_id: str, sha256: str, settings: Settings, refused: RefusedFiles) -> ReadOutcome | None:
+    """A file whose bytes an earlier build refused (under these limits): not read again."""
+    known = refused.reason(sha256, ReadLimits.from_settings(settings).as_dict())
+    return None if known is None else ReadOutcome(doc_id, error=f"{printable_name(doc_id)}: {known}")
 
 
-def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped, refused):
-    """Chunks of every readable file; unchanged files keep their old chunks."""
+def _chunk_all(paths, shas, previous, settings, engine, writer, report, progress, skipped, refused):
+    """Chunks of every readable file; unchanged files keep their old chunks,
+    the others are read and chunked by the engine (in order)."""
     old_chunks: dict[str, list[Chunk]] = {}
     reusable = previous is not None and previous.manifest.chunker == settings.chunker.as_dict()
     if reusable:
         for chunk in previous.chunks:
             old_chunks.setdefault(chunk.doc_id, []).append(chunk)
 
-    def fits_model(text: str) -> bool:
-        return all(encoder.fits(text) for encoder in encoders.values())
+    def unchanged(doc_id: str, sha256: str) -> bool:
+        old_info = previous.manifest.files.get(doc_id) if reusable else None
+        return bool(old_info and old_info["sha256"] == sha256 and doc_id in old_chunks and "card" in old_info
+                    and "facts" in old_info)
 
+    known = {doc_id: outcome for doc_id, sha256 in shas.items() if not unchanged(doc_id, sha256)
+             and (outcome := _known_refusal(doc_id, sha256, settings, refused)) is not None}
+    outcomes = engine.read_and_chunk(FileJob(doc_id, str(paths[doc_id]), sha256) for doc_id, sha256 in shas.items()
+                                     if not unchanged(doc_id, sha256) and doc_id not in known)
     chunks: list[Chunk] = []
     files: dict[str, dict] = {}
     for done, (doc_id, sha256) in enumerate(shas.items(), start=1):
         progress("reading", done, len(shas))
-        old_info = previous.manifest.files.get(doc_id) if reusable else None
-        if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks and "card" in old_info and "facts" in old_info:
+        if unchanged(doc_id, sha256):
+            old_info = previous.manifest.files[doc_id]
             writer.reuse_document(previous, sha256)
             doc_chunks = old_chunks[doc_id]
             card, facts = old_info["card"], old_info["facts"]
         else:
-            document = _read(doc_id, paths[doc_id], sha256, settings, refused)
-            if isinstance(document, DocumentError):
-                report.skipped.append(str(document))
-                skipped[doc_id] = _skip_entry(sha256, str(document), settings)
+            outcome = known[doc_id] if doc_id in known else next(outcomes)
+            if outcome.error is not None:
+                if outcome.remember:  # refused for its content: the same bytes are not read again
+                    refused.remember(sha256, outcome.error.removeprefix(f"{printable_name(doc_id)}: "),
+                                     ReadLimits.from_settings(settings).as_dict())
+                report.skipped.append(outcome.error)
+                skipped[doc_id] = _skip_entry(sha256, outcome.error, settings)
                 continue
-            report.warnings.extend(document.warnings)
-            doc_chunks = chunk_document(document, settings.chunker, fits_model)
-            writer.write_document(doc_id, document.sha256, document.text, document.raw_starts,
-                                  document.raw_ends, document.page_starts)
-            sha256 = document.sha256
-            card = make_card(document).to_dict()
-            facts = [fact.to_dict() for fact in extract_facts(document, card["market"])]
+            report.warnings.extend(outcome.warnings)
+            doc_chunks = outcome.chunks
+            writer.write_document(doc_id, outcome.sha256, outcome.text, outcome.raw_starts, outcome.raw_ends,
+                                  outcome.page_starts)
+            sha256 = outcome.sha256
+            card, facts = outcome.card, outcome.facts
         chunks.extend(doc_chunks)
         files[doc_id] = {"sha256": sha256, "path": str(paths[doc_id]), "n_chunks": len(doc_chunks), "card": card,
                          "facts": facts}
@@ -384,7 +381,7 @@ def _previous_vectors(channel, encoder, keys: list[str], previous) -> dict[int, 
     return dict(zip(wanted, previous.vectors(channel, list(wanted.values()))))
 
 
-def _embed(channel, encoder, chunks, previous, settings, progress) -> tuple[np.ndarray, int]:
+def _embed(channel, encoder, chunks, previous, engine, progress) -> tuple[np.ndarray, int]:
     """Vectors of ``chunks`` in one channel, and how many had to be embedded
     (the rest come from the previous build's vectors, by embedded text)."""
     keys = [embed_key(encoder.identity.key(), chunk) for chunk in chunks]
@@ -395,10 +392,6 @@ def _embed(channel, encoder, chunks, previous, settings, progress) -> tuple[np.n
     # Longest first, so each batch holds texts of about one length (less padding).
     missing = sorted((row for row in range(len(chunks)) if row not in reused),
                      key=lambda row: -len(chunks[row].embed_text()))
-    step = max(settings.batch_size, 1)  # small steps: questions can take the model between them
-    for begin in range(0, len(missing), step):
-        rows = missing[begin : begin + step]
-        progress(f"embedding ({channel})", begin, len(missing))
-        vectors[rows] = encoder.encode_passages([chunks[row].embed_text() for row in rows], settings.batch_size)
-    progress(f"embedding ({channel})", len(missing), len(missing))
+    vectors[missing] = engine.encode(channel, [chunks[row].embed_text() for row in missing],
+                                     lambda done, total: progress(f"embedding ({channel})", done, total))
     return vectors, len(missing)

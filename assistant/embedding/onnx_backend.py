@@ -7,11 +7,11 @@ sentence-transformers config says; no torch import once the export exists.
 from __future__ import annotations
 
 import json
-import os
 import threading
 
 import numpy as np
 
+from ..config import encoder_threads
 from .identity import ModelIdentity
 from .onnx_export import ensure_export
 
@@ -40,7 +40,7 @@ class OnnxEncoder:
         self._tokenizer.enable_truncation(self.max_seq_length)
         self._tokenizer.enable_padding(pad_id=int(facts["pad_id"]), pad_token=facts["pad_token"])
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = max(1, min(os.cpu_count() or 1, 4))
+        options.intra_op_num_threads = encoder_threads()
         options.inter_op_num_threads = 1
         # Idle threads sleep instead of spinning: the cores are shared with the
         # multilingual model, BM25 and, on a server, other requests.
