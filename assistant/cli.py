@@ -261,8 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--index", default="index", type=Path, help="index folder (default: index)")
         sub.add_argument("--model", help="sentence-transformers model name or local folder (default: the bundled all-MiniLM-L6-v2)")
         sub.add_argument("--backend", choices=EMBEDDING_BACKENDS,
-                         help="how the dense model runs: onnx (ONNX Runtime, default), torch (sentence-transformers) "
-                         "or openvino (OpenVINO, the openvino extra: faster per core)")
+                         help="how the dense model runs: openvino (OpenVINO, default), onnx (ONNX Runtime) "
+                         "or torch (sentence-transformers)")
         sub.add_argument("--store", choices=("local", "milvus"), default="local",
                          help="where the index lives: local files in --index (default) or Milvus")
         sub.add_argument("--milvus-uri", help="with --store milvus: a file path (Milvus Lite) or http(s)://host:19530; "

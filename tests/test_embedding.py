@@ -145,7 +145,7 @@ def test_changed_files_under_the_same_name_re_embed(tmp_path, small_docs, model_
 
 def test_backend_switch_re_embeds_and_a_query_with_the_other_backend_is_refused(tmp_path, small_docs):
     index = tmp_path / "index"
-    onnx = Settings(multilingual=False)
+    onnx = Settings(multilingual=False, backend="onnx")
     torch = onnx.with_changes(backend="torch")
     assert build_index([small_docs], index, onnx).embedded > 0
     assert Index.load(index).manifest.channels["dense"]["backend"] == "onnx"
