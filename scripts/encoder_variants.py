@@ -75,7 +75,10 @@ def main(index_dir: str, scratch: str = "/tmp/encoder-variants") -> None:
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
         measure(label, ort(target))
 
-    from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
+    from onnxruntime.quantization.matmul_nbits_quantizer import (
+        DefaultWeightOnlyQuantConfig,
+        MatMulNBitsQuantizer,
+    )
 
     def nbits(target: Path, exclude: list[str], block: int) -> None:
         quantizer = MatMulNBitsQuantizer(onnx.load(str(source)), nodes_to_exclude=exclude, algo_config=DefaultWeightOnlyQuantConfig(

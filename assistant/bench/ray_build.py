@@ -48,22 +48,28 @@ class TreeCpu:
     def __init__(self) -> None:
         self.start = {pid: cpu for pid, (_, cpu) in _tree_cpu().items()}
         self.last: dict[int, tuple[str, float]] = {}
+        self.workers: set[int] = set()  # pids ever seen as a build worker (a worker retitles itself as it exits)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
     def _sample(self) -> None:
         while True:
-            self.last.update(_tree_cpu())
+            self._update()
             if self._stop.wait(0.2):
                 return
+
+    def _update(self) -> None:
+        seen = _tree_cpu()
+        self.last.update(seen)
+        self.workers.update(pid for pid, (command, _) in seen.items() if "BuildWorker" in command)
 
     def read(self) -> dict:
         self._stop.set()
         self._thread.join()
-        self.last.update(_tree_cpu())
+        self._update()
         spent = {pid: cpu - self.start.get(pid, 0.0) for pid, (_, cpu) in self.last.items()}
-        workers = sum(spent[pid] for pid, (command, _) in self.last.items() if "BuildWorker" in command)
+        workers = sum(spent[pid] for pid in self.workers)
         return {"cpu_s": sum(spent.values()), "worker_cpu_s": workers}
 
 

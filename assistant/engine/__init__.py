@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from ..config import BUILD_ENGINES, Settings
 from .in_process import InProcessEngine
-from .work import ChannelSpec, FileJob, ReadOutcome, encoder_batches, read_and_chunk_file
+from .work import (
+    ChannelSpec,
+    FileJob,
+    ReadOutcome,
+    encoder_batches,
+    read_and_chunk_file,
+)
 
 
 def new_engine(settings: Settings):

@@ -15,14 +15,14 @@ from __future__ import annotations
 import os
 import socket
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
 from ..config import Settings, setup_offline_environment
-from ..embedding import load_encoders
-from .work import ChannelSpec, FileJob, ReadOutcome, channel_specs, encoder_batches, read_and_chunk_file
+from .in_process import InProcessEngine
+from .work import ChannelSpec, FileJob, ReadOutcome, encoder_batches
 
 #: Files per read call: enough to hide a call's overhead, few enough to spread a small library.
 FILES_PER_CALL = 8
@@ -31,24 +31,19 @@ CALLS_PER_WORKER = 2
 
 
 class BuildWorker:
-    """One Ray actor of a build (see the module's docstring)."""
+    """One Ray actor of a build (see the module's docstring): the in-process
+    engine, in a worker process, its models loaded on first use."""
 
     def __init__(self, settings: Settings) -> None:
         os.environ.setdefault("OMP_NUM_THREADS", "1")  # one CPU per actor: one thread per model
         setup_offline_environment()
-        self.settings = settings
-        self._encoders: dict | None = None
-
-    def _loaded(self) -> dict:
-        if self._encoders is None:
-            self._encoders = load_encoders(self.settings)
-        return self._encoders
+        self._engine = InProcessEngine(settings)
 
     def pid(self) -> int:
         return os.getpid()
 
     def channels(self) -> dict[str, ChannelSpec]:
-        return channel_specs(self._loaded())
+        return self._engine.channels()
 
     def read_and_chunk(self, jobs: list[FileJob]) -> list[ReadOutcome]:
         for job in jobs:
@@ -56,11 +51,10 @@ class BuildWorker:
             if not folder.is_dir():
                 raise RuntimeError(f"The Ray worker on {socket.gethostname()} cannot see the folder {folder}; every "
                                    "node of the cluster must see the library at the same path (a shared mount).")
-        encoders = self._loaded()
-        return [read_and_chunk_file(job, self.settings, encoders) for job in jobs]
+        return list(self._engine.read_and_chunk(jobs))
 
     def encode(self, channel: str, texts: list[str]) -> np.ndarray:
-        return self._loaded()[channel].encode_passages(texts, self.settings.batch_size)
+        return self._engine.encode(channel, texts)  # one batch of the driver's: encoded as one batch
 
 
 def _runtime_env() -> dict:
@@ -154,7 +148,7 @@ class RayEngine:
         if self._started:
             self._ray.shutdown()
 
-    def __enter__(self) -> "RayEngine":
+    def __enter__(self) -> RayEngine:
         return self
 
     def __exit__(self, *exc) -> None:
