@@ -1,6 +1,6 @@
 # The two commands a user needs:  `make run`  and  `make test`.
 # Each creates .venv when needed and installs everything (torch first, pinned
-# to the local CPU wheel, then the package with its test and Milvus extras).
+# to the local CPU wheel, then the package with its test, Milvus and Ray extras).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[test,milvus,train]'
+	$(PY) -m pip install -q -e '.[test,milvus,train,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)

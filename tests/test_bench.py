@@ -195,25 +195,27 @@ def test_parse_scales_and_questions():
 def test_backends_side_by_side(bench):
     result, results = bench
     compared = result["backends"]
-    assert set(compared["backends"]) == {"onnx", "torch"}
+    assert set(compared["backends"]) == {"onnx", "torch", "openvino"}
     onnx, torch = compared["backends"]["onnx"], compared["backends"]["torch"]
     assert onnx["chunks"] == torch["chunks"] > 100  # the eval's corpus: the seeds
-    for row in (onnx, torch):
+    for row in compared["backends"].values():
         assert row["dense_encode"]["chunks_per_s"] > 0 and row["dense_encode"]["texts"] == row["chunks"]
         positive(row["dense_query_ms"])
         assert set(row["eval"]) == {"tuning", "heldout"} and all(scores["n"] == 6 for scores in row["eval"].values())
     assert compared["dense_cosine_onnx_vs_torch"]["min"] >= 0.999  # the same vectors within tolerance
+    assert compared["dense_cosine_openvino_vs_onnx"]["min"] >= 0.99  # bf16 products: close, not equal
+    assert set(compared["eval_delta_openvino_minus_onnx"]) == {"tuning", "heldout"}
     for name, delta in compared["eval_delta_onnx_minus_torch"].items():
         assert delta["hit@5"] == pytest.approx(onnx["eval"][name]["hit@5"] - torch["eval"][name]["hit@5"], abs=1e-4)
     multi = compared["multilingual"]
     assert multi["backend"] == "numpy" and multi["encode"]["chunks_per_s"] > 0 and multi["load_cached_s"] > 0
-    assert "## Dense model: onnx vs torch" in (results / "latest.md").read_text(encoding="utf-8")
+    assert "## Dense model: openvino vs onnx vs torch" in (results / "latest.md").read_text(encoding="utf-8")
 
 
 def test_one_shot_ask_without_torch(bench):
     result, results = bench
     one_shot = result["one_shot_ask"]
-    assert one_shot["backend"] == "onnx" and one_shot["runs"] == 3
+    assert one_shot["backend"] == "openvino" and one_shot["runs"] == 3  # the default backend
     assert one_shot["wall_s"] > 0 and one_shot["cpu_s"] > 0
     assert not one_shot["imports_torch"] and not one_shot["imports_sentence_transformers"]
     assert one_shot["imports"][0]["package"] == "(all)" and len(one_shot["imports"]) > 3
@@ -228,6 +230,20 @@ def test_real_text_build(bench):
     assert {"reading", "embedding (dense)", "embedding (multilingual)", "BM25, FAISS and files"} <= set(real["stages_s"])
     assert sum(real["stages_s"].values()) == pytest.approx(real["wall_s"], abs=0.5)
     assert "## Real-text build" in (results / "latest.md").read_text(encoding="utf-8")
+
+
+def test_ray_engine_row(bench):
+    """The same corpus built in process and on a local Ray, in the same run: the same index."""
+    result, results = bench
+    row = result["ray_build"]
+    assert row["chunks"] >= REAL_CHUNKS * 0.8 and row["in_process"]["chunks"] == row["ray"]["chunks"] == row["chunks"]
+    assert row["same_chunks"] and max(row["max_abs_vector_diff"].values()) <= 1e-5
+    for engine in ("in_process", "ray"):
+        assert row[engine]["wall_s"] > 0 and row[engine]["cpu_s"] > 0 and row[engine]["chunks_per_cpu_s"] > 0
+    assert row["in_process"]["worker_cpu_s"] == 0 < row["ray"]["worker_cpu_s"] < row["ray"]["cpu_s"]
+    assert row["time_ratio_ray_over_in_process"] == pytest.approx(row["ray"]["wall_s"] / row["in_process"]["wall_s"],
+                                                                  abs=1e-3)
+    assert "## Build engines: in process vs Ray" in (results / "latest.md").read_text(encoding="utf-8")
 
 
 def test_real_text_corpus_is_varied_real_text(tmp_path):

@@ -70,6 +70,23 @@ def test_onnx_vectors_and_token_counts_agree_with_torch():
     assert onnx.max_seq_length == torch.max_seq_length and onnx.dim == torch.dim
 
 
+def test_openvino_vectors_are_within_the_bar_of_onnx_and_its_weights_stay_float32():
+    """The openvino backend (issue 28): the same export and tokenizer, float32 weights
+    (bf16 only in the CPU's products), cosine to ONNX Runtime's vectors >= 0.99."""
+    import openvino
+
+    from assistant.embedding.onnx_export import export_dir
+
+    texts = _seed_texts()
+    onnx, vino = get_embedder(backend="onnx"), get_embedder(backend="openvino")
+    assert vino.backend == "openvino" and vino.identity.key() != onnx.identity.key()
+    assert np.sum(onnx.encode(texts) * vino.encode(texts), axis=1).min() >= 0.99
+    assert [onnx.count_tokens(text) for text in texts] == [vino.count_tokens(text) for text in texts]
+    model = openvino.Core().read_model(str(export_dir(vino.identity) / "model.xml"))
+    kinds = {op.get_element_type() for op in model.get_ops() if op.get_type_name() == "Constant"}
+    assert openvino.Type.f32 in kinds and openvino.Type.f16 not in kinds
+
+
 def test_fingerprint_follows_the_files_that_matter(tmp_path, model_copy):
     copy = shutil.copytree(model_copy, tmp_path / "model")
     before = fingerprint(copy)
@@ -128,7 +145,7 @@ def test_changed_files_under_the_same_name_re_embed(tmp_path, small_docs, model_
 
 def test_backend_switch_re_embeds_and_a_query_with_the_other_backend_is_refused(tmp_path, small_docs):
     index = tmp_path / "index"
-    onnx = Settings(multilingual=False)
+    onnx = Settings(multilingual=False, backend="onnx")
     torch = onnx.with_changes(backend="torch")
     assert build_index([small_docs], index, onnx).embedded > 0
     assert Index.load(index).manifest.channels["dense"]["backend"] == "onnx"

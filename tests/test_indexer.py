@@ -90,14 +90,15 @@ def test_a_refused_file_is_remembered_by_sha256_and_not_read_again(seeds_copy, m
     import json
 
     from assistant import indexer
+    from assistant.engine import work
 
     docs, index_dir = seeds_copy
     settings = Settings(max_text_chars=30_000)  # every seed is under it
     huge = docs / "huge.md"
     huge.write_text("The gizmo market grew.\n" * 2_000, encoding="utf-8")  # 46,000 characters
     reads: list[str] = []
-    real = indexer.read_document
-    monkeypatch.setattr(indexer, "read_document", lambda path, **kw: reads.append(Path(path).name) or real(path, **kw))
+    real = work.read_document  # the engine's reader (assistant/engine/work.py)
+    monkeypatch.setattr(work, "read_document", lambda path, **kw: reads.append(Path(path).name) or real(path, **kw))
 
     first = build_index([docs], index_dir, settings)
     assert reads == ["huge.md"]  # the seeds are unchanged: only the new file is read

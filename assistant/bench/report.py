@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from .backends import speed_markdown
+from .ray_build import ray_markdown
 from .readers import readers_markdown
 
 # Flat -> HNSW: switch once the exact dense searches of one hybrid query
@@ -285,6 +286,7 @@ def result_markdown(result: dict) -> str:
                   + "; ".join(f"M={c['M']}: efSearch {c['efSearch']} gives recall@10 {c['recall@10']:.3f} in {c['median_ms']:.2f} ms, "
                               f"build {c['build_s']:.0f} s, {_mb(c['memory_mb'])}" for c in rec["hnsw_candidates_at_largest_n"]), ""]
     lines += speed_markdown(result)
+    lines += ray_markdown(result.get("ray_build"))
     profiles = []
     profiles += _profile_lines(build.get("profile"), "Full build")
     profiles += _profile_lines(rebuild.get("profile"), "Rebuild (one file edited)")

@@ -134,6 +134,13 @@ def run_bench(docs_dirs: list[Path] | None = None, settings: Settings | None = N
             result["real_text_build"] = bench_real_build(docs_dirs, settings, work, real_chunks,
                                                          open_index(index_fresh, settings))
             contention["real_text_build"] = watch.read()
+            if _package_version("ray"):
+                from .ray_build import bench_ray_build
+
+                watch = CpuWatch()
+                result["ray_build"] = bench_ray_build(docs_dirs, settings, work, real_chunks,
+                                                      open_index(index_fresh, settings))
+                contention["ray_build"] = watch.read()
 
         _log("`assistant serve`: seconds to first paint and to first answer, fresh and on a restart")
         result["web_start"] = bench_web_start(docs_dirs, settings, work)

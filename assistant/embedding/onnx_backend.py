@@ -7,11 +7,11 @@ sentence-transformers config says; no torch import once the export exists.
 from __future__ import annotations
 
 import json
-import os
 import threading
 
 import numpy as np
 
+from ..config import encoder_threads
 from .identity import ModelIdentity
 from .onnx_export import ensure_export
 
@@ -24,7 +24,6 @@ class OnnxEncoder:
         self.name = identity.name
         folder = ensure_export(self.identity)
         facts = json.loads((folder / "export.json").read_text(encoding="utf-8"))
-        import onnxruntime
         from tokenizers import Tokenizer
 
         self.dim = int(facts["dim"])
@@ -39,16 +38,22 @@ class OnnxEncoder:
         self._tokenizer = Tokenizer.from_str(tokenizer_json)  # what the model sees: cut and padded like sentence-transformers
         self._tokenizer.enable_truncation(self.max_seq_length)
         self._tokenizer.enable_padding(pad_id=int(facts["pad_id"]), pad_token=facts["pad_token"])
+        self._run = self._open(folder)
+        self._lock = threading.Lock()
+
+    def _open(self, folder):
+        """The model, as a function of the feeds that returns the last hidden state."""
+        import onnxruntime
+
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = max(1, min(os.cpu_count() or 1, 4))
+        options.intra_op_num_threads = encoder_threads()
         options.inter_op_num_threads = 1
         # Idle threads sleep instead of spinning: the cores are shared with the
         # multilingual model, BM25 and, on a server, other requests.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC  # the file is optimised
-        self._session = onnxruntime.InferenceSession(str(folder / "model.opt.onnx"), options,
-                                                     providers=["CPUExecutionProvider"])
-        self._lock = threading.Lock()
+        session = onnxruntime.InferenceSession(str(folder / "model.opt.onnx"), options, providers=["CPUExecutionProvider"])
+        return lambda feeds: session.run(None, feeds)[0]
 
     def _prepare(self, texts: list[str]) -> list[str]:
         return [text.lower() for text in texts] if self._lower else list(texts)
@@ -61,7 +66,7 @@ class OnnxEncoder:
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.array([encoding.type_ids for encoding in encodings], dtype=np.int64)
         with self._lock:
-            hidden = self._session.run(None, feeds)[0]
+            hidden = self._run(feeds)
         return self._pool(hidden, mask)
 
     def _pool(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:

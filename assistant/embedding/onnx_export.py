@@ -66,14 +66,19 @@ def read_layout(model_dir: Path) -> ModelLayout:
 
 
 def export_dir(identity: ModelIdentity) -> Path:
+    if identity.backend == "openvino":
+        from importlib.metadata import version
+
+        return CACHE_DIR / "openvino" / f"{identity.fingerprint[:24]}-ov{version('openvino')}-v{ONNX_EXPORT_VERSION}"
     import onnxruntime
 
     return CACHE_DIR / "onnx" / f"{identity.fingerprint[:24]}-ort{onnxruntime.__version__}-v{ONNX_EXPORT_VERSION}"
 
 
 def ensure_export(identity: ModelIdentity) -> Path:
-    """The export folder of a model (made now when missing): ``model.onnx``,
-    ``model.opt.onnx``, ``tokenizer.json``, ``export.json``."""
+    """The export folder of a model (made now when missing): ``model.opt.onnx``
+    (ONNX Runtime) or ``model.xml``/``model.bin`` (OpenVINO), ``tokenizer.json``,
+    ``export.json``."""
     target = export_dir(identity)
     if (target / "export.json").exists():
         return target
@@ -86,8 +91,11 @@ def ensure_export(identity: ModelIdentity) -> Path:
                            f"({error.strerror}); set ASSISTANT_CACHE_DIR to a writable folder or use --backend torch.") from error
     try:
         facts = _export(layout, work)
-        _optimise(work / "model.onnx", work / "model.opt.onnx")
-        (work / "model.onnx").unlink()  # the optimised copy is what is served
+        if identity.backend == "openvino":
+            _convert_openvino(work / "model.onnx", work / "model.xml")
+        else:
+            _optimise(work / "model.onnx", work / "model.opt.onnx")
+        (work / "model.onnx").unlink()  # the optimised or converted copy is what is served
         work.chmod(0o755)
         (work / "export.json").write_text(json.dumps({**asdict(layout), **facts, "model": identity.name,
                                                       "fingerprint": identity.fingerprint}, indent=1), encoding="utf-8")
@@ -136,6 +144,13 @@ def _export(layout: ModelLayout, work: Path) -> dict:
                           output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False)
     return {"inputs": names, "pad_id": int(tokenizer.pad_token_id or 0), "pad_token": str(tokenizer.pad_token or "[PAD]"),
             "dim": int(model.config.hidden_size), "torch": torch.__version__}
+
+
+def _convert_openvino(source: Path, target: Path) -> None:
+    """OpenVINO's own format, weights kept in float32 (not its default float16)."""
+    import openvino
+
+    openvino.save_model(openvino.convert_model(str(source)), str(target), compress_to_fp16=False)
 
 
 def _optimise(source: Path, target: Path) -> None:
