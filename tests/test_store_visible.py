@@ -75,7 +75,7 @@ def test_the_view_searches_only_the_visible_reports(both, shipped):
     view = VisibleIndex(both.index, shipped)
     assert view.search_lexical("Zentrovia", 5) == []
     assert both.index.search_lexical("Zentrovia", 5)  # the private report holds it
-    vector = both.retriever.encode_query("Zentrovia telemedicine share")
+    vector = both.retriever.encode_query(both.read("Zentrovia telemedicine share"))
     for channel in view.channels:
         rows = [row for row, _ in view.search_dense(channel, vector[channel], 200)]
         assert rows and all(both.index.chunks[row].doc_id in shipped for row in rows)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 
 from ..ingest import sentence_spans
-from ..ingest.facts import metric_of
 from ..query import Query
 from .model import AnswerLine, Quote
 
@@ -106,7 +105,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 # ------------------------------------------------------------------ figures
 
 def _figure_span(text: str, query: Query) -> tuple[int, int] | None:
-    metric = metric_of(query.text)
+    metric = query.metric
     wants_percent = metric in ("cagr", "share") or bool(re.search(r"percent|%|百分", query.text, re.I))
     figures = [(match.start(), match.end(), "percent") for match in _PERCENT_RE.finditer(text)]
     figures += [(match.start(), match.end(), "money") for match in _MONEY_RE.finditer(text)
