@@ -131,7 +131,8 @@ def test_any_exception_on_one_file_refuses_it_and_the_build_goes_on(seeds_copy, 
     """Issue 25: a library's exception on one file (python-docx's ValueError) stopped every build."""
     import json
 
-    from assistant import indexer
+    from assistant.engine import work as indexer  # where the build reads, chunks and describes each file
+    from assistant.ingest import file_sha256
 
     docs, index_dir = seeds_copy
     (docs / "bad.md").write_text("# Bad\n\nThe gizmo market grew 9% in 2025.\n", encoding="utf-8")
@@ -151,7 +152,7 @@ def test_any_exception_on_one_file_refuses_it_and_the_build_goes_on(seeds_copy, 
     index = Index.load(index_dir)
     assert "good.md" in index.manifest.files and index.manifest.skipped["bad.md"]["reason"] == line
     remembered = json.loads((index_dir / "refused.json").read_text(encoding="utf-8"))
-    assert remembered[indexer.file_sha256(docs / "bad.md")]["reason"] == line.removeprefix("bad.md: ")
+    assert remembered[file_sha256(docs / "bad.md")]["reason"] == line.removeprefix("bad.md: ")
     assert build_index([docs], index_dir).changed is False
 
 
