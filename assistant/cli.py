@@ -288,7 +288,6 @@ def cmd_ask(args) -> int:
     if args.json:
         data = answer.to_dict()
         for quote, shown in zip(answer.quotes, data["answer"]):
-            shown["ranker_score"] = round(quote.citation.score, 4)
             if args.explain:
                 shown["explain"] = [{"feature": name, "value": round(value, 4), "contribution": round(contribution, 4)}
                                     for name, value, contribution in answer.explanation(quote)]

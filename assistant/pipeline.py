@@ -257,7 +257,7 @@ class Assistant:
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
                               "The closest passages are listed below as possibly related, not as an answer.")
             return answer
-        chosen = select_quotes(candidates, list(ranked.scores), config.max_quotes, config.keep_ratio,
+        chosen = select_quotes(candidates, [float(score) for score in ranked.scores], config.max_quotes, config.keep_ratio,
                                across_reports=query.across_reports)
         documents = {candidate.hit.chunk.doc_id: retriever.index.document(candidate.hit.chunk.doc_id)
                      for candidate, _ in chosen}

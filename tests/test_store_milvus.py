@@ -81,14 +81,27 @@ def test_filters_and_vectors_match_the_local_backend(milvus_assistant, assistant
         assert [row for row, _ in found] == [row for row, _ in expected]
 
 
-def test_answers_cite_the_same_spans(milvus_assistant, assistant):
+def test_answers_cite_the_same_spans(milvus_assistant, seeds_index):
+    """The same pipeline on either store quotes the same spans.  Milvus keeps no sentence vectors, so its
+    answers have no sentence list (the local store's extra candidate passages, docs/milvus.md): the local
+    assistant here leaves it out too.  A two-sentence candidate's vector is the mean of its stored sentences'
+    on the local store and its own embedding on Milvus, so the ranker's probabilities may differ a little;
+    the quotes and their spans may not."""
+    from dataclasses import replace
+
+    without_list = replace(milvus_assistant.settings.answer, sentence_list_passages=0)
+    local_assistant = Assistant(seeds_index, Settings(answer=without_list))
+    milvus_assistant.settings = milvus_assistant.settings.with_changes(answer=without_list)
     questions = [q.question for q in load_questions(QUESTIONS)][::12]
     assert len(questions) >= 15
     for question in questions:
-        local = assistant.ask(question).to_dict()
+        local = local_assistant.ask(question).to_dict()
         milvus = milvus_assistant.ask(question).to_dict()
         assert milvus["abstained"] == local["abstained"], question
-        assert [q["citation"] for q in milvus["answer"]] == [q["citation"] for q in local["answer"]], question
+        def spans(answer):
+            return [{key: value for key, value in q["citation"].items() if key != "score"} for q in answer["answer"]]
+
+        assert spans(milvus) == spans(local), question
         assert [q["text"] for q in milvus["answer"]] == [q["text"] for q in local["answer"]], question
 
 

@@ -95,9 +95,9 @@ def test_api_clients_see_only_their_own_uploads(server, private_file):
         # a team shares its uploads with those who give its passphrase, and no one else
         alice.predict(NAME, api_name="/remove")
         carol, dave = Client(server.url, verbose=False), Client(server.url, verbose=False)
-        carol.predict("blue heron", api_name="/team")
+        carol.predict("blue heron team notes", api_name="/team")
         assert carol.predict([handle_file(str(private_file))], api_name="/upload")["added"] == [NAME]
-        dave.predict("blue heron", api_name="/team")
+        dave.predict("blue heron team notes", api_name="/team")
         assert dave.predict(ONLY_PRIVATE[0], 5, "hybrid", api_name="/ask")["answer"][0]["citation"]["doc_id"] == NAME
         assert NAME in {entry["doc_id"] for entry in dave.predict(api_name="/library")}
         stranger = bob.predict(ONLY_PRIVATE[0], 5, "hybrid", api_name="/ask")

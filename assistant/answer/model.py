@@ -29,7 +29,7 @@ class Quote:
     def to_dict(self) -> dict:
         citation = asdict(self.citation)
         citation["score"] = round(citation["score"], 4)
-        return {"text": self.text, "citation": citation}
+        return {"text": self.text, "citation": citation, "ranker_score": citation["score"]}
 
 
 @dataclass(frozen=True)

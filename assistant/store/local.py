@@ -39,7 +39,7 @@ from .base import (
     top_rows,
     write_error,
 )
-from .sentences import SentenceTable
+from .sentences import SentenceTable, load_sentences
 
 CURRENT_FILE = "CURRENT"
 
@@ -319,7 +319,7 @@ class Index:
             raise IndexStateError(f"The index manifest in {index_dir} is damaged; {hint}.") from error
         if missing:
             raise IndexStateError(f"The index in {index_dir} is damaged (the text of {missing[0]} is missing); {hint}.")
-        sentences, sentence_dense = _load_sentences(gen_dir, manifest, index_dir, hint)
+        sentences, sentence_dense = load_sentences(gen_dir, manifest, index_dir, hint)
         return cls(index_dir, gen_dir, manifest, chunks, dense, lexical, sentences, sentence_dense)
 
     def damaged_files(self) -> set[str]:
@@ -488,20 +488,3 @@ class Index:
             return faiss.SearchParametersHNSW(sel=selector, efSearch=hnsw.efSearch)
         return faiss.SearchParameters(sel=selector)
 
-
-def _load_sentences(gen_dir: Path, manifest: Manifest, index_dir: Path, hint: str):
-    """The sentence table and its FAISS indexes; (None, {}) for an index built
-    before sentence vectors (reported out of date by the pipeline)."""
-    import faiss
-
-    if not manifest.sentences:
-        return None, {}
-    try:
-        table = SentenceTable.load(gen_dir / "sentences.npz")
-        dense = {channel: faiss.read_index(str(gen_dir / f"sentences-{channel}.faiss")) for channel in manifest.channels}
-    except Exception as error:  # a missing or damaged file: numpy and faiss raise their own types
-        raise IndexStateError(f"The sentence vectors of the index in {index_dir} are damaged "
-                              f"({type(error).__name__}); {hint}.") from error
-    if any(faiss_index.ntotal != len(table) for faiss_index in dense.values()) or len(table) != manifest.sentences.get("count"):
-        raise IndexStateError(f"The index in {index_dir} is out of step (sentence table and vectors differ in size); {hint}.")
-    return table, dense

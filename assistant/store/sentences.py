@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .base import IndexStateError
+
 #: Bump when what is stored per sentence changes (or ingest.candidates changes
 #: what an answer may quote): indexes built before are then reported stale.
 SENTENCE_RULES_VERSION = 1
@@ -99,3 +101,21 @@ class SentenceTableBuilder:
             is_list=np.asarray(columns[4], dtype=bool),
             text_hashes=[hashlib.sha1(text.encode()).hexdigest() for text in self.texts],
         )
+
+
+def load_sentences(gen_dir: Path, manifest, index_dir: Path, hint: str):
+    """The sentence table and its FAISS indexes; (None, {}) for an index built
+    before sentence vectors (reported out of date by the pipeline)."""
+    import faiss
+
+    if not manifest.sentences:
+        return None, {}
+    try:
+        table = SentenceTable.load(gen_dir / "sentences.npz")
+        dense = {channel: faiss.read_index(str(gen_dir / f"sentences-{channel}.faiss")) for channel in manifest.channels}
+    except Exception as error:  # a missing or damaged file: numpy and faiss raise their own types
+        raise IndexStateError(f"The sentence vectors of the index in {index_dir} are damaged "
+                              f"({type(error).__name__}); {hint}.") from error
+    if any(faiss_index.ntotal != len(table) for faiss_index in dense.values()) or len(table) != manifest.sentences.get("count"):
+        raise IndexStateError(f"The index in {index_dir} is out of step (sentence table and vectors differ in size); {hint}.")
+    return table, dense

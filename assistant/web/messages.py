@@ -43,8 +43,8 @@ _ZH: list[tuple[re.Pattern, str]] = [(re.compile(pattern + r"$", re.S), template
     (r"Added (?P<a>.+)\.", "已添加 {a}。"),
     (r"Removed (?P<a>.+); it is no longer searched\.", "已删除 {a}；不再检索它。"),
     (r"Indexed (?P<a>\d+) files: (?P<b>\d+) chunks, (?P<c>\d+) tokens in (?P<d>[\d.]+) s \((?P<e>\d+) vectors "
-     r"re-used, (?P<f>\d+) newly embedded\)\.",
-     "已索引 {a} 个文件：{b} 个片段、{c} 个词元，用时 {d} 秒（复用 {e} 个向量，新编码 {f} 个）。"),
+     r"re-used, (?P<f>\d+) newly embedded; (?P<g>\d+) sentences, (?P<h>\d+) newly embedded\)\.",
+     "已索引 {a} 个文件：{b} 个片段、{c} 个词元，用时 {d} 秒（复用 {e} 个向量，新编码 {f} 个；{g} 个句子，新编码 {h} 个）。"),
     (r"Index (?P<a>.+) is current: (?P<b>\d+) files, (?P<c>\d+) chunks; nothing to do\.",
      "索引 {a} 已是最新：{b} 个文件、{c} 个片段；无需更新。"),
     (r"Choose one of your uploaded reports to remove; the shipped reports and other people's uploads cannot be "
