@@ -19,7 +19,9 @@ def write_card(path: Path, model_file: dict, variants: dict) -> None:
         f"`{path.with_suffix('.json').name}`: {model_file['kind']} (variant `{model_file['variant']}`), written by "
         "`assistant train-ranker` (docs/ranker.md). It scores each candidate sentence of an answer with the probability "
         "that it holds the answer; the best is quoted first, and when the best is below "
-        f"{model_file['abstain_below']:.3f} the assistant abstains.",
+        f"{model_file['abstain_below']:.3f} (the held-back train questions' threshold) the assistant abstains, unless "
+        "`AnswerConfig.ranker_abstain_below` overrides it (see `assistant/config.py`: chosen on the tuning set, because "
+        "report sentences score lower than Wikipedia's).",
         "",
         "## Training data (train splits only; no dev or test split, no seed report, no project eval set)",
         "",
