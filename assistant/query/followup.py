@@ -191,7 +191,7 @@ def _name_spans(text: str, names: tuple[str, ...]) -> list[Span]:
 
 def _asked_names(query: Query) -> list[Span]:
     """Where the question names what it asks about: its entities, less those inside the words that name its report
-    ("the medical IoT report from Reportprime")."""
+    ("the medical IoT report from Northwind Research")."""
     references = [match.span() for match in REPORT_REFERENCE_RES[query.lang].finditer(query.text)]
     return [(start, end) for start, end in _name_spans(query.text, query.entities)
             if not any(low <= start and end <= high for low, high in references)]

@@ -75,8 +75,9 @@ def train_ranker(sources: list[Source], work: Path, out: Path, variant: str, see
         scores = AnswerRanker(AnswerRanker._model(model_file), 0.0, out, {}).probabilities(validation.features)
         threshold = abstain_threshold(validation, scores, FALSE_ABSTAIN)
         metrics = {"validation": question_metrics(validation, scores, threshold),
-                   **{f"validation_{lang}": question_metrics(_only(validation, lang), _scores_of(validation, scores, lang),
-                                                             threshold) for lang in sorted(set(validation.langs))}}
+                   **{f"validation_{lang}": question_metrics(validation.subset(validation.langs == lang),
+                                                             scores[validation.rows(validation.langs == lang)], threshold)
+                      for lang in sorted(set(validation.langs))}}
         model_file.update({
             "abstain_below": threshold,
             "trained_on": [{"name": source.name, "file": str(source.path), "sha256": file_sha256(source.path),
@@ -94,21 +95,6 @@ def train_ranker(sources: list[Source], work: Path, out: Path, variant: str, see
     out.write_text(json.dumps(chosen, separators=(",", ":")), encoding="utf-8")
     write_card(out.with_suffix(".md"), chosen, results)
     return results
-
-
-def _only(data: Dataset, lang: str) -> Dataset:
-    import numpy as np
-
-    questions = data.langs == lang
-    rows = np.repeat(questions, data.sizes)
-    return Dataset(data.features[rows], data.labels[rows], data.sizes[questions], data.groups[questions],
-                   data.kinds[questions], data.langs[questions])
-
-
-def _scores_of(data: Dataset, scores, lang: str):
-    import numpy as np
-
-    return scores[np.repeat(data.langs == lang, data.sizes)]
 
 
 def run(args) -> int:

@@ -44,16 +44,19 @@ class Dataset:
         return cls(*(np.concatenate([part[name] for part in parts])
                      for name in ("features", "labels", "sizes", "groups", "kinds", "langs")))
 
+    def rows(self, questions: np.ndarray) -> np.ndarray:
+        """The row mask of the questions in the mask ``questions``."""
+        return np.repeat(questions, self.sizes)
+
+    def subset(self, questions: np.ndarray) -> "Dataset":
+        """The questions in the mask ``questions``, with their rows."""
+        rows = self.rows(questions)
+        return Dataset(self.features[rows], self.labels[rows], self.sizes[questions], self.groups[questions],
+                       self.kinds[questions], self.langs[questions])
+
     def split(self, validation_share: float, seed: int = 0) -> tuple["Dataset", "Dataset"]:
-        rng = np.random.default_rng(seed)
-        chosen = rng.random(len(self.sizes)) < validation_share
-        row_mask = np.repeat(chosen, self.sizes)
-
-        def take(question_mask, rows):
-            return Dataset(self.features[rows], self.labels[rows], self.sizes[question_mask], self.groups[question_mask],
-                           self.kinds[question_mask], self.langs[question_mask])
-
-        return take(~chosen, ~row_mask), take(chosen, row_mask)
+        chosen = np.random.default_rng(seed).random(len(self.sizes)) < validation_share
+        return self.subset(~chosen), self.subset(chosen)
 
 
 def _node_values(tree) -> np.ndarray:
