@@ -19,6 +19,11 @@ class Citation:
     start: int  # clean-text span, for the source viewer
     end: int
     parallel: dict | None = None  # the same passage in the report's other language
+    # A table row's quote: its table's header row ({"text", "start", "end", "raw_start", "raw_end", "page"}),
+    # shown above the row so the reader sees which column is which, and the cell in the column the question
+    # names (the same keys plus "column", the header's name for it), marked in the row; None otherwise.
+    header: dict | None = None
+    cell: dict | None = None
 
 
 @dataclass(frozen=True)
