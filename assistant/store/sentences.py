@@ -24,7 +24,7 @@ from .base import IndexStateError
 
 #: Bump when what is stored per sentence changes (or ingest.candidates changes
 #: what an answer may quote): indexes built before are then reported stale.
-SENTENCE_RULES_VERSION = 1
+SENTENCE_RULES_VERSION = 2
 
 
 @dataclass
@@ -88,7 +88,7 @@ class SentenceTableBuilder:
                 continue
             self._seen.add(key)
             self.rows.append((doc, span.start, span.end, chunk_row, span.is_list))
-            self.texts.append(text[span.start:span.end])
+            self.texts.append(span.scoring_text or text[span.start:span.end])
 
     def table(self) -> SentenceTable:
         columns = list(zip(*self.rows)) or [(), (), (), (), ()]
