@@ -34,8 +34,8 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titl
     PDF: https://...") never answer a question, so they are not candidates.
     Each body row of a table is one candidate, quoted as written and ranked by
     the row read through its header (:func:`~assistant.ingest.tables.row_sentence`);
-    a table's caption or lead-in line is one when ``captions`` (the question
-    asks what a table shows).
+    a table's caption or lead-in line is one only when ``captions`` (the
+    question asks what a table shows).
     With ``lists``, each run of list items is one more
     candidate, quoted whole (a list question wants the list, not one item).
     With ``explanations``, each two consecutive sentences of one paragraph are
@@ -50,13 +50,13 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titl
         text = documents[chunk.doc_id].text
         names = [_squash(name) for name in [titles.get(chunk.doc_id, ""), *chunk.heading.split(" > ")] if name.strip()]
         tables = tables_around(text, chunk.start, chunk.end)
-        lead_ins = {table.caption for table in tables if table.caption} if captions else set()
+        lead_ins = {table.caption for table in tables if table.caption}  # a table's title: no answer, unless asked
         previous: Candidate | None = None
         sentences = outside_tables(whole_sentences(text, chunk.start, chunk.end, config.sentence_reach), tables)
         for start, end in sentences:
             sentence = text[start:end]
-            if (start, end) in lead_ins or _is_quotable(sentence, config) and not _is_a_name(_squash(sentence), names, config) \
-                    and not is_boilerplate(sentence, config):
+            if (captions if (start, end) in lead_ins else _is_quotable(sentence, config)
+                    and not _is_a_name(_squash(sentence), names, config) and not is_boilerplate(sentence, config)):
                 single = Candidate(hit, rank, start, end, sentence,
                                    opens_paragraph=start == 0 or "\n" in text[max(0, start - 3):start])
                 candidates.append(single)

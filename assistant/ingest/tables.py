@@ -153,8 +153,9 @@ def find_tables(text: str, start: int = 0, end: int | None = None) -> list[Table
 
 
 def tables_around(text: str, start: int, end: int) -> list[Table]:
-    """The tables that overlap ``text[start:end]``, read whole: a passage that
-    starts in the middle of a table still gets the table's header and caption."""
+    """The tables that overlap ``text[start:end]`` (their rows or their
+    caption), read whole: a passage that starts in the middle of a table still
+    gets the table's header and caption."""
     window_start = text.rfind("\n", 0, start) + 1
     while window_start > 0:
         line_start = text.rfind("\n", 0, window_start - 1) + 1
@@ -171,7 +172,8 @@ def tables_around(text: str, start: int, end: int) -> list[Table]:
         if line and not line.startswith("|"):
             break
         window_end = line_end
-    return [table for table in find_tables(text, window_start, window_end) if table.start < end and start < table.end]
+    return [table for table in find_tables(text, window_start, window_end)
+            if table.start < end and start < table.end or table.caption and table.caption[0] < end and start < table.caption[1]]
 
 
 def cell_texts(text: str, row: Row) -> list[str]:
