@@ -70,8 +70,7 @@ def table_rows(text: str, start: int, end: int, tables: list[Table] | None = Non
     """The body rows of tables that ``text[start:end]`` holds (a row is quoted whole, its header never);
     ``tables``: those around the passage, when already read."""
     tables = tables_around(text, start, end) if tables is None else tables
-    return [(table, row) for table in tables for row in table.body
-            if row.start < end and start < row.end]
+    return [(table, row) for table in tables for row in table.body_between(start, end)]
 
 
 def outside_tables(spans: list[tuple[int, int]], tables: list[Table]) -> list[tuple[int, int]]:
