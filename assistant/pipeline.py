@@ -38,7 +38,7 @@ from .embedding import channel_mismatch, load_encoders
 from .ingest.cards import library_cards
 from .ingest.facts import library_facts
 from .query import Query, QuestionError, merge, parse_query
-from .retrieval import Hit, Retriever
+from .retrieval import Hit, Retriever, sentence_channel
 from .store import IndexStateError, ReportTerms, VisibleIndex, open_index
 from .store.sentences import SENTENCE_RULES_VERSION
 
@@ -222,7 +222,7 @@ class Assistant:
         wanted = self.settings.answer.sentence_list_passages
         if getattr(index, "sentences", None) is None or wanted <= 0:
             return []
-        channel = "multilingual" if query.lang == "zh" and "multilingual" in index.channels else index.channels[0]
+        channel = sentence_channel(index, query)
         seen = {hit.row for hit in hits[:self.settings.answer.candidate_hits]}
         extra: list[Hit] = []
         for sentence_row, score in index.search_sentences(channel, query_vectors[channel], 4 * wanted, doc_ids):

@@ -231,3 +231,16 @@ def test_questions_are_split_by_where_their_evidence_lies(assistant):
     report = evaluate(run_questions(assistant, [table, text, mixed]))
     assert set(report["by_evidence"]) == {"table", "text", "mixed"}
     assert all(group["hit@10"] is not None for group in report["by_evidence"].values())
+
+
+def test_tables_held_out_set_names_its_evidence_kind_and_quotes_whole_rows():
+    rows = [json.loads(line) for line in (ROOT / "eval" / "tables_heldout.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    kinds = Counter(row["evidence_kind"] for row in rows)
+    assert kinds["table"] >= 40 and kinds["text"] >= 15
+    for row in rows:
+        raw = (SEEDS / row["doc"]).read_text(encoding="utf-8")
+        for evidence in row["evidence"]:
+            assert evidence in raw, (row["id"], evidence)
+            if row["evidence_kind"] == "table":
+                assert evidence.startswith("|") and evidence in raw.splitlines(), (row["id"], evidence)

@@ -61,10 +61,11 @@ class EvalSet:
 
 
 def find_sets(root: Path = PROJECT_ROOT) -> list[EvalSet]:
-    """The sets present under ``root``: tuning and held-out, then each external set."""
+    """The sets present under ``root``: tuning, held-out and the tables' held-out set, then each external set."""
     sets = [
         EvalSet("tuning", root / "eval" / "questions.jsonl", root / "seeds", "tuned on"),
         EvalSet("held-out", root / "eval" / "heldout.jsonl", root / "seeds", "blind, never tuned on"),
+        EvalSet("tables held-out", root / "eval" / "tables_heldout.jsonl", root / "seeds", "blind, never tuned on"),
     ]
     external = root / "eval" / "external" / "data"
     if external.is_dir():
