@@ -114,9 +114,11 @@ class TextBuilder:
         self._pending_newlines = 0
         self._pending_space = False
         self._pending_pos = 0
+        #: A table row is being written: a line break (raw or from markup) becomes a space, so the row stays one line.
+        self.single_line = False
 
     def add(self, char: str, raw_start: int, raw_end: int) -> None:
-        if char in "\n\r\f\v\u2028\u2029":
+        if char in "\n\r\f\v\u2028\u2029" and not self.single_line:
             if self._pending_newlines == 0 and not self._pending_space:
                 self._pending_pos = raw_start
             if char != "\r":
