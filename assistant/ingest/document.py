@@ -12,7 +12,8 @@ What "raw file" means per format:
 * ``.pdf``: the text pypdf extracts from one page; a citation gives the page
   number and offsets inside that page's extracted text.
 * ``.docx``: the main document part's paragraphs (and table rows, cells joined by
-  `` | ``), read in one stream (:mod:`.docx_reader`), joined by newlines.
+  `` | ``), read in one stream (:mod:`.docx_reader`), joined by newlines; a row's
+  clean line starts with a synthetic ``| ``.
 """
 from __future__ import annotations
 

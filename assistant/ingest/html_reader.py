@@ -9,7 +9,7 @@ raw newline, a nested table, whose cells join with spaces) becomes a space.  A
 cell spanning columns (``colspan``) is followed by empty cells for the columns
 it covers, and a column covered by a ``rowspan`` cell from a row above gets an
 empty cell, so every cell stays under its header (both at most
-:data:`MAX_SPAN` columns a cell, counted against the characters cap).
+:data:`~.tables.MAX_SPAN` columns a cell, counted against the characters cap).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from .document import Heading, TextBuilder
 from .limits import ReadBudget
 from .markdown_reader import add_markdown_inline
 from .scan import NextMatch
+from .tables import MAX_SPAN
 
 _BLOCK_TAGS = {
     "p", "div", "br", "li", "ul", "ol", "tr", "table", "thead", "tbody", "section",
@@ -32,8 +33,6 @@ _BLOCK_TAGS = {
 
 _CELL_TAGS = {"td", "th"}
 _TABLE_TAGS = {"table", "tr", "td", "th", "thead", "tbody", "tfoot", "caption"}
-#: The most columns (colspan) or rows (rowspan) one cell's empty placeholders stand for.
-MAX_SPAN = 50
 _SPAN_RE = {name: re.compile(rf"\b{name}\s*=\s*[\"']?\s*([0-9]{{1,6}})", re.I) for name in ("colspan", "rowspan")}
 
 
