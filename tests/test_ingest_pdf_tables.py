@@ -88,6 +88,33 @@ def test_a_page_past_the_caps_is_not_given_to_pdfplumber(tmp_path, monkeypatch):
     assert find_tables(read_document(path).text) == []
 
 
+def test_tables_drawn_with_raw_operators_are_found_on_every_page(tmp_path):
+    """Another producer: cells drawn one by one, so pypdf writes a row per line (the bench's file)."""
+    from assistant.bench.readers import make_ruled_table_pdf
+
+    path = tmp_path / "tables.pdf"
+    make_ruled_table_pdf(path, pages=3, rows=4, columns=3)
+    doc = read_document(path)
+    tables = assert_table_spans_read_back(doc, visible=blanks_collapsed)
+    assert [doc.text[table.caption[0]:table.caption[1]] for table in tables] == [
+        f"Table {number}: Gizmo revenue by segment" for number in (1, 2, 3)]
+    assert [cell_texts(doc.text, row) for row in tables[2].rows] == [
+        ["Segment", "2024", "2025"], ["Segment 0", "0.2", "1.2"], ["Segment 1", "1.2", "2.2"], ["Segment 2", "2.2", "3.2"]]
+
+
+def test_a_crafted_page_of_many_characters_and_rules_is_not_given_to_pdfplumber(tmp_path, monkeypatch):
+    import pdfplumber
+
+    from assistant.bench.readers import RULED_PDF_LINE, make_shared_stream_pdf
+
+    opened = []
+    monkeypatch.setattr(pdfplumber, "open", lambda *args, **kwargs: opened.append(args))
+    path = tmp_path / "crafted.pdf"
+    make_shared_stream_pdf(path, pages=2, stream_bytes=200_000, line=RULED_PDF_LINE)  # 50,000 characters a page
+    assert read_document(path).text.count("gizmo market grew") > 5_000
+    assert opened == []
+
+
 @pytest.mark.parametrize("where", ["open", "page"])
 def test_pdfplumber_failing_leaves_the_plain_text(tmp_path, monkeypatch, where):
     import pdfplumber
