@@ -88,6 +88,26 @@ def test_html_table_rows_are_pipe_rows_with_exact_cell_spans(tmp_path):
     assert_map_exact(doc)
 
 
+LAYOUT_HTML = """<html><body><table width="100%"><tr><td>
+<h1>Gizmo Outlook</h1><p>The gizmo market grew 9% in 2025.</p><p>Hospitals lead demand.</p>
+<table><tr><th>Segment</th><th>2025</th></tr><tr><td>Hospitals</td><td>41.2</td></tr><tr><td>Clinics</td><td>12.0</td></tr></table>
+</td></tr><tr><td><p>Contact the gizmo desk.</p></td></tr></table></body></html>"""
+
+
+def test_a_layout_table_is_read_as_blocks_and_a_data_table_inside_it_as_rows(tmp_path):
+    from assistant.ingest.tables import cell_texts, find_tables
+
+    path = tmp_path / "layout.html"
+    path.write_text(LAYOUT_HTML, encoding="utf-8")
+    doc = read_document(path)
+    assert doc.text.split("\n") == ["Gizmo Outlook", "", "The gizmo market grew 9% in 2025.", "", "Hospitals lead demand.",
+                                    "", "| Segment | 2025", "| Hospitals | 41.2", "| Clinics | 12.0", "",
+                                    "Contact the gizmo desk."]
+    assert [doc.text[h.start:h.end] for h in doc.headings] == ["Gizmo Outlook"]
+    [table] = find_tables(doc.text)
+    assert [cell_texts(doc.text, row) for row in table.rows] == [["Segment", "2025"], ["Hospitals", "41.2"], ["Clinics", "12.0"]]
+
+
 def test_markdown_markup_is_dropped_but_mapped(tmp_path):
     path = tmp_path / "r.md"
     raw = "# **Title**\n\nSee the [telemedicine market](https://x.example/t) and <https://a.example/b>.\n\n- **Item:** one\n|---|---|\n"

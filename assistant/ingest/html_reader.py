@@ -1,15 +1,6 @@
 """HTML to clean text: tags, scripts and styles dropped, entities decoded, blocks as lines.
 
-Tables are written as :mod:`.tables` reads them: one line per ``<tr>`` of an
-outermost table, each cell after a synthetic ``| `` (a ``|`` that maps to no raw
-character), the ``<caption>`` on the line before the first row and the rows in
-document order (``<thead>`` first, as written).  A cell's text keeps its exact raw
-characters; what would break the row's line inside a cell (``<p>``, ``<br>``, a
-raw newline, a nested table, whose cells join with spaces) becomes a space.  A
-cell spanning columns (``colspan``) is followed by empty cells for the columns
-it covers, and a column covered by a ``rowspan`` cell from a row above gets an
-empty cell, so every cell stays under its header (both at most
-:data:`~.tables.MAX_SPAN` columns a cell, counted against the characters cap).
+Tables: data tables become pipe rows, layout tables lines (:mod:`.html_tables`).
 """
 from __future__ import annotations
 
@@ -20,8 +11,8 @@ from typing import NamedTuple
 from .document import Heading, TextBuilder
 from .limits import ReadBudget
 from .markdown_reader import add_markdown_inline
+from .html_tables import TABLE_TAGS, HtmlTableWriter
 from .scan import NextMatch
-from .tables import MAX_SPAN
 
 _BLOCK_TAGS = {
     "p", "div", "br", "li", "ul", "ol", "tr", "table", "thead", "tbody", "section",
@@ -31,9 +22,6 @@ _BLOCK_TAGS = {
 }
 
 
-_CELL_TAGS = {"td", "th"}
-_TABLE_TAGS = {"table", "tr", "td", "th", "thead", "tbody", "tfoot", "caption"}
-_SPAN_RE = {name: re.compile(rf"\b{name}\s*=\s*[\"']?\s*([0-9]{{1,6}})", re.I) for name in ("colspan", "rowspan")}
 
 
 _SKIP_CONTENT_TAGS = {"script", "style", "noscript", "template", "head", "svg", "iframe"}
@@ -76,7 +64,7 @@ def clean_html(raw: str, budget: ReadBudget | None = None) -> tuple[TextBuilder,
     headings: list[Heading] = []
     open_heading: tuple[int, int] | None = None  # (clean start, level)
     skip_until: str | None = None
-    tables = _TableWriter(builder, budget)
+    tables = HtmlTableWriter(raw, builder, budget)
     pos = 0
     for tag in find_tags(raw):
         if budget is not None:
@@ -91,7 +79,7 @@ def clean_html(raw: str, budget: ReadBudget | None = None) -> tuple[TextBuilder,
         if not tables.between_rows or raw[pos:tag.start].strip():
             _add_with_entities(builder, raw, pos, tag.start)
         pos = tag.end
-        if name in _TABLE_TAGS:
+        if name in TABLE_TAGS:
             tables.tag(name, is_close, tag)
         elif name in _SKIP_CONTENT_TAGS and not is_close and not tag.markup.endswith("/>"):
             skip_until = name
@@ -108,97 +96,6 @@ def clean_html(raw: str, budget: ReadBudget | None = None) -> tuple[TextBuilder,
     if skip_until is None:
         _add_with_entities(builder, raw, pos, len(raw))
     return builder, headings
-
-
-def _span(tag_markup: str, name: str) -> int:
-    match = _SPAN_RE[name].search(tag_markup)
-    return min(max(int(match.group(1)), 1), MAX_SPAN) if match else 1
-
-
-class _TableWriter:
-    """Writes the rows and cells of the outermost tables as pipe rows (see the module's docstring)."""
-
-    def __init__(self, builder: TextBuilder, budget: ReadBudget | None) -> None:
-        self.builder, self.budget = builder, budget
-        self.depth = 0  # open <table> elements
-        self.in_row = self.in_cell = self.in_caption = False  # in a row / cell / caption of an outermost table
-        self.column = 0  # the grid column of the row's next cell
-        self.padding = 0  # empty cells still owed after the open cell (its colspan)
-        self.covered: dict[int, int] = {}  # grid column -> rows still covered by a rowspan cell above
-        self.covering: dict[int, int] = {}  # the same, for the rowspan cells of this row
-
-    @property
-    def between_rows(self) -> bool:
-        """Inside an outermost table but outside its cells: whitespace there is not text."""
-        return self.depth == 1 and not (self.in_cell or self.in_caption)
-
-    def tag(self, name: str, is_close: bool, tag) -> None:
-        if name == "table":
-            if not is_close:
-                self.depth += 1
-                if self.depth == 1:
-                    self.covered = {}
-            elif self.depth == 1:
-                self._end_row(tag.start)
-                self.depth = 0
-            elif self.depth:
-                self.depth -= 1
-            self.builder.break_line(tag.start)  # a space inside a cell
-        elif self.depth == 0 and name in ("td", "th"):  # a stray cell, outside any table
-            if not is_close:
-                self.builder.add_synthetic(" | ", tag.start)
-        elif self.depth != 1:  # a nested table's rows and cells: spaces in the outer cell
-            self.builder.break_line(tag.start)
-        elif name in ("td", "th"):
-            self._end_cell(tag.start)
-            if not is_close:
-                self._start_cell(tag)
-        elif name == "tr":
-            self._end_row(tag.start)
-            if not is_close:
-                self.in_row, self.column = True, 0
-                self.builder.break_line(tag.start)
-        else:  # thead, tbody, tfoot, caption
-            self._end_row(tag.start)
-            if name == "caption":  # its line: a row's <tr> ends it
-                self.in_caption = not is_close
-                if not is_close:
-                    self.builder.break_line(tag.start)
-
-    def _synthetic(self, text: str, raw_pos: int) -> None:
-        if self.budget is not None:
-            self.budget.add_chars(len(text))
-        self.builder.add_synthetic(text, raw_pos)
-
-    def _start_cell(self, tag) -> None:
-        if not self.in_row:  # a cell with no <tr>: its own row
-            self.in_row, self.column = True, 0
-            self.builder.break_line(tag.start)
-        while self.covered.get(self.column):  # an empty cell under a rowspan cell above
-            self._synthetic("| " if self.column == 0 else " | ", tag.start)
-            self.column += 1
-        self._synthetic("| " if self.column == 0 else " | ", tag.start)
-        columns, rows = _span(tag.markup, "colspan"), _span(tag.markup, "rowspan")
-        for column in range(self.column, self.column + columns):
-            if rows > 1:
-                self.covering[column] = rows - 1
-        self.padding = columns - 1
-        self.in_cell = self.builder.single_line = True
-
-    def _end_cell(self, raw_pos: int) -> None:
-        if self.in_cell:
-            self._synthetic(" |" * self.padding, raw_pos)
-            self.column += 1 + self.padding
-            self.padding = 0
-            self.in_cell = self.builder.single_line = False
-
-    def _end_row(self, raw_pos: int) -> None:
-        self._end_cell(raw_pos)
-        if self.in_row:
-            still = {column: rows - 1 for column, rows in self.covered.items() if rows > 1}
-            self.covered = {**still, **self.covering}
-            self.covering = {}
-        self.in_row = False
 
 
 class Tag(NamedTuple):
