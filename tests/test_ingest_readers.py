@@ -106,6 +106,10 @@ def test_a_layout_table_is_read_as_blocks_and_a_data_table_inside_it_as_rows(tmp
     assert [doc.text[h.start:h.end] for h in doc.headings] == ["Gizmo Outlook"]
     [table] = find_tables(doc.text)
     assert [cell_texts(doc.text, row) for row in table.rows] == [["Segment", "2025"], ["Hospitals", "41.2"], ["Clinics", "12.0"]]
+    sidebar = ("<table><tr><td><p>" + "The gizmo market grew in every region of the world. " * 50 + "</p></td>"
+               "<td><p>Short side note.</p></td></tr></table>")  # two cells of passages, no heading: still layout
+    path.write_text(sidebar, encoding="utf-8")
+    assert find_tables(read_document(path).text) == [] and "|" not in read_document(path).text
 
 
 def test_markdown_markup_is_dropped_but_mapped(tmp_path):

@@ -2,7 +2,8 @@
 
 A ``<table>`` is first told apart (:func:`is_data_table`, a look ahead at its
 own markup): a **data table** has a row of two or more cells, no heading
-inside and not many more paragraphs than cells; anything else is a **layout
+inside, not many more paragraphs than cells and not much markup a cell
+(:data:`MAX_MARKUP_PER_CELL`); anything else is a **layout
 table** (a page laid out in a grid, a one-column box), whose cells are written
 as ordinary blocks, one line each, never as pipe rows.  A data table inside a
 layout table is a data table.
@@ -30,19 +31,23 @@ from .tables import MAX_SPAN
 TABLE_TAGS = frozenset({"table", "tr", "td", "th", "thead", "tbody", "tfoot", "caption"})
 #: Tables nested deeper than this are not looked ahead at (each look ahead reads the table's markup once).
 MAX_LOOKAHEAD_DEPTH = 3
+#: A table with more characters of markup a cell, on average, holds passages rather than figures: a layout table.
+MAX_MARKUP_PER_CELL = 1000
 _SPAN_RE = {name: re.compile(rf"\b{name}\s*=\s*[\"']?\s*([0-9]{{1,6}})", re.I) for name in ("colspan", "rowspan")}
 _PART_RE = re.compile(r"<(/?)(table|tr|td|th|h[1-6]|p|div|li)\b", re.I)
 
 
 def is_data_table(raw: str, start: int) -> bool:
     """Whether the table whose markup starts at ``start`` (after its ``<table>``) holds data:
-    a row of two or more cells, no heading, at most two paragraphs, divisions or list items a cell."""
-    depth, cells, widest, all_cells, blocks = 1, 0, 0, 0, 0
+    a row of two or more cells, no heading, at most two paragraphs, divisions or list items a cell
+    and :data:`MAX_MARKUP_PER_CELL` characters a cell (both on average)."""
+    depth, cells, widest, all_cells, blocks, end = 1, 0, 0, 0, 0, len(raw)
     for part in _PART_RE.finditer(raw, start):
         closing, name = part.group(1), part.group(2).lower()
         if name == "table":
             depth += -1 if closing else 1
             if depth == 0:
+                end = part.start()
                 break
         elif closing:
             continue
@@ -54,7 +59,7 @@ def is_data_table(raw: str, start: int) -> bool:
             widest, cells = max(widest, cells), 0
         elif depth == 1:
             cells, all_cells = cells + 1, all_cells + 1
-    return max(widest, cells) >= 2 and blocks <= 2 * all_cells
+    return max(widest, cells) >= 2 and blocks <= 2 * all_cells and end - start <= MAX_MARKUP_PER_CELL * all_cells
 
 
 def _span(tag_markup: str, name: str) -> int:
