@@ -172,3 +172,5 @@ def test_cells_match_across_other_line_breaks_and_a_lone_cell_only_after_a_row()
     assert locate_rows([["Europe", ""], ["Asia", "3.0"]], "Europe is large.\nAsia 3.0\n")[0].cells[0] == (17, 21)
     assert len(locate_rows([["Europe", ""], ["Asia", "3.0"]], "Europe is large.\nAsia 3.0\n")) == 1  # Europe: no row before it
     assert locate_rows([["Hospitals", "41.2"]], "Hospitals saw 41.2 in 2025.") == []  # other text between the cells
+    page = "Revenue of 41 2-seat units.\n1 2\n"
+    assert [page[row.start:row.end] for row in locate_rows([["1", "2"]], page)] == ["1 2"]  # not the end of "41"

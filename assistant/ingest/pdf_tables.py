@@ -46,6 +46,7 @@ MAX_PAGE_OPERATORS = 50_000
 #: The drawing operators that count as rules.
 RULE_OPERATORS = frozenset({b"l", b"re"})
 _BLANKS = re.compile(r"\s*")
+_WORD = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,14 @@ class PageRow:
 
 
 def _pattern(cell: str) -> re.Pattern | None:
-    """The cell's characters with any blanks between them (None: too long to search)."""
+    """The cell's characters with any blanks between them, not inside a longer word
+    or number ("1" is not the end of "41"); None: too long to search."""
     chars = "".join(cell.split())
-    return re.compile(r"\s*".join(map(re.escape, chars))) if len(chars) <= MAX_CELL_CHARS else None
+    if len(chars) > MAX_CELL_CHARS:
+        return None
+    before = r"(?<!\w)" if _WORD.match(chars[0]) else ""
+    after = r"(?!\w)" if _WORD.match(chars[-1]) else ""
+    return re.compile(before + r"\s*".join(map(re.escape, chars)) + after)
 
 
 def locate_rows(table: list[list[str | None]], text: str, cursor: int = 0) -> list[PageRow]:
