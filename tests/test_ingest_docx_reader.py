@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 from conftest import ROOT, assert_table_spans_read_back
+from test_ingest_readers import assert_map_exact
 
 from assistant.bench.readers import HOSTILE_DOCX, make_hostile_docx
 from assistant.ingest import DocumentError, read_document
@@ -93,6 +94,7 @@ def test_table_rows_are_pipe_rows_with_exact_cell_spans(tmp_path):
         assert ("| " + " ".join(raw_row.split())).rstrip(" |") == text[row.start:row.end].rstrip(" |")
     start = text.index("Prose after")
     assert document.raw_slice(*document.raw_span(start, start + 11)) == "Prose after"
+    assert_map_exact(document)
 
 
 def test_style_named_heading_superscript_is_not_a_heading(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import assert_table_spans_read_back
+from test_ingest_readers import assert_map_exact
 
 from assistant.ingest import DocumentError, read_document
 from assistant.ingest.limits import ReadLimits
@@ -61,6 +62,7 @@ def test_ruled_table_rows_are_pipe_rows_with_exact_cell_spans(tmp_path):
     assert wrapped == "Clinics and\ndiagnostic\nlaboratories in\nrural areas"  # pypdf's own characters
     assert row_sentence(doc.text, tables[0], tables[0].body[0]) == f"Hospitals — 2025: 41.2; 2026: 47.9 ({CAPTION})"
     assert "The last page is prose only." in doc.text
+    assert_map_exact(doc)  # every other clean character is its raw one; a synthetic "|" maps to none
 
 
 def test_unruled_table_is_left_as_pypdf_wrote_it_and_pdfplumber_is_not_run(tmp_path, monkeypatch):
