@@ -265,7 +265,11 @@ def format_answer(answer) -> str:
         lines.append(f"Answer: {answer.answer_line.text} [{answer.quotes[0].citation.n}]")
         lines.append("")
     for quote in answer.quotes:
+        if quote.citation.header:  # a table row: its header first, so the columns are named
+            lines.append(f"    {quote.citation.header['text']}")
         lines.append(f"“{quote.text}” [{quote.citation.n}]")
+        if quote.citation.cell and quote.citation.cell.get("column"):
+            lines.append(f"    ({quote.citation.cell['column']}: {quote.citation.cell['text']})")
         if quote.citation.parallel:
             lines.append(f"    ({quote.citation.parallel['lang']}: {quote.citation.parallel['text']})")
     if answer.conflicts:
@@ -278,7 +282,10 @@ def format_answer(answer) -> str:
     lines.append("Sources:")
     for quote in answer.quotes:
         citation = quote.citation
-        lines.append(f"[{citation.n}] {printable_name(citation.doc_id)}, {span_label(citation.raw_start, citation.raw_end, citation.page)}")
+        header = citation.header
+        header_label = f"; header {span_label(header['raw_start'], header['raw_end'], header['page'])}" if header else ""
+        lines.append(f"[{citation.n}] {printable_name(citation.doc_id)}, "
+                     f"{span_label(citation.raw_start, citation.raw_end, citation.page)}{header_label}")
     return "\n".join(lines)
 
 
@@ -397,6 +404,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("train-ranker", cmd_train_ranker, "Train the answer ranker on public QA train files (docs/ranker.md).")
     sub.add_argument("--squad", metavar="FILE", help="SQuAD 2.0 train file (train-v2.0.json or a train subset)")
     sub.add_argument("--cmrc", metavar="FILE", help="CMRC 2018 train file (cmrc2018_train.json)")
+    sub.add_argument("--tatqa", metavar="FILE", help="TAT-QA train split as a SQuAD-style file of Markdown reports "
+                     "(eval/external/prepare_tatqa.py --train-out)")
     sub.add_argument("--work", default=".cache/ranker-train", help="work folder: libraries, indexes, cached rows")
     sub.add_argument("--out", help="model file to write (default: the shipped assistant/models/answer_ranker.json)")
     sub.add_argument("--variant", default="trees", help="which fitted variant goes to --out (default trees)")

@@ -30,6 +30,7 @@ from .answer import (
     select_quotes,
 )
 from .answer.features import FeatureInputs, feature_matrix
+from .answer.table_quotes import cell_answer_line, with_table_headers
 from .answer.ranker import get_ranker
 from .answer.vectors import candidate_vectors
 from .config import DEFAULT_RANKER, Settings
@@ -37,7 +38,7 @@ from .embedding import channel_mismatch, load_encoders
 from .ingest.cards import library_cards
 from .ingest.facts import library_facts
 from .query import Query, QuestionError, merge, parse_query
-from .retrieval import Hit, Retriever
+from .retrieval import Hit, Retriever, sentence_channel
 from .store import IndexStateError, ReportTerms, VisibleIndex, open_index
 from .store.sentences import SENTENCE_RULES_VERSION
 
@@ -201,7 +202,7 @@ class Assistant:
         titles = {card.doc_id: card.title for card in library.cards}
         candidates = [replace(candidate, from_sentence_list=candidate.rank >= config.candidate_hits)
                       for candidate in candidate_sentences(passages, documents, titles=titles,
-                                                           lists=query.intent == "list",
+                                                           lists=query.intent == "list", captions=query.about_table,
                                                            explanations=query.intent == "reason", config=config)]
         inputs = FeatureInputs(
             query=query, hits=hits, query_vectors=query_vectors,
@@ -221,7 +222,7 @@ class Assistant:
         wanted = self.settings.answer.sentence_list_passages
         if getattr(index, "sentences", None) is None or wanted <= 0:
             return []
-        channel = "multilingual" if query.lang == "zh" and "multilingual" in index.channels else index.channels[0]
+        channel = sentence_channel(index, query)
         seen = {hit.row for hit in hits[:self.settings.answer.candidate_hits]}
         extra: list[Hit] = []
         for sentence_row, score in index.search_sentences(channel, query_vectors[channel], 4 * wanted, doc_ids):
@@ -265,8 +266,9 @@ class Assistant:
             chosen, documents,
             lambda candidate: parallel.parallel_sentence(candidate.hit.row, candidate.text, documents[candidate.hit.chunk.doc_id]),
         )
-        answer.quotes = in_asker_language(answer.quotes, query.lang)
-        answer.answer_line = answer_line(answer.quotes[0], query) if answer.quotes else None
+        answer.quotes = with_table_headers(in_asker_language(answer.quotes, query.lang), documents, query)
+        if answer.quotes:
+            answer.answer_line = cell_answer_line(answer.quotes[0]) or answer_line(answer.quotes[0], query)
         answer.conflicts = find_conflicts(answer.quotes, self.markets)
         if query.intent == "comparison":
             answer.comparison = self._comparison(query, hits, ranked.library.facts)

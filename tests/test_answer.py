@@ -27,7 +27,7 @@ QUESTIONS = eval_questions("en", 22) + eval_questions("zh", 10)
 
 def test_every_quote_is_verbatim_and_its_citation_exact(assistant):
     assert len(QUESTIONS) >= 30
-    quoted = 0
+    quoted = with_header = 0
     for question in QUESTIONS:
         answer = assistant.ask(question)
         for quote in answer.quotes:
@@ -38,10 +38,17 @@ def test_every_quote_is_verbatim_and_its_citation_exact(assistant):
             raw = Path(assistant.index.manifest.files[citation.doc_id]["path"]).read_text(encoding="utf-8")
             raw_words = words(raw[citation.raw_start : citation.raw_end])
             assert is_subsequence(words(quote.text), raw_words) and words(quote.text)[0] == raw_words[0]
+            for part in (citation.header, citation.cell):  # a table row's header row and named cell
+                if part:
+                    assert document.text[part["start"]:part["end"]] == part["text"]
+                    assert document.raw_span(part["start"], part["end"]) == (part["page"], part["raw_start"], part["raw_end"])
+                    assert raw[part["raw_start"]:part["raw_end"]] == part["text"]
+                    with_header += part is citation.header
             quoted += 1
         assert [quote.citation.n for quote in answer.quotes] == list(range(1, len(answer.quotes) + 1))
         assert 0 <= len(answer.quotes) <= 4
     assert quoted >= 30
+    assert with_header >= 1  # the set asks about the seeds' tables too
 
 
 def test_quotes_are_grouped_by_report(assistant):

@@ -214,3 +214,33 @@ def test_a_chain_of_follow_ups_gets_the_previous_turn_as_it_was_read(assistant):
     run_questions(assistant, chain, searcher=searcher, units=[])
     assert seen[1][1] == chain[0].question
     assert seen[2][1] == f"{chain[0].question} And in 2032?"  # the second turn as read, not "And in 2032?" alone
+
+
+def test_questions_are_split_by_where_their_evidence_lies(assistant):
+    """Evidence in table rows, in prose, or both; a set may also say so itself."""
+    from assistant.evaluation.judge import RelevanceJudge
+
+    doc = "002_923aa08538df08e9.txt"
+    row = next(line for line in (SEEDS / doc).read_text(encoding="utf-8").splitlines() if line.startswith("| Forecast"))
+    judge = RelevanceJudge(assistant.index)
+    table = Question("t", "What forecast period?", [doc], [row])
+    text = Question("p", "How fast?", [doc], ["reflecting a compound annual growth rate of 18.37%"])
+    mixed = Question("m", "Both?", [doc], [row, "reflecting a compound annual growth rate of 18.37%"])
+    told = Question("s", "Said?", [doc], [row], evidence_kind="text")
+    assert [judge.evidence_kind(q) for q in (table, text, mixed, told)] == ["table", "text", "mixed", "text"]
+    report = evaluate(run_questions(assistant, [table, text, mixed]))
+    assert set(report["by_evidence"]) == {"table", "text", "mixed"}
+    assert all(group["hit@10"] is not None for group in report["by_evidence"].values())
+
+
+def test_tables_held_out_set_names_its_evidence_kind_and_quotes_whole_rows():
+    rows = [json.loads(line) for line in (ROOT / "eval" / "tables_heldout.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    kinds = Counter(row["evidence_kind"] for row in rows)
+    assert kinds["table"] >= 40 and kinds["text"] >= 15
+    for row in rows:
+        raw = (SEEDS / row["doc"]).read_text(encoding="utf-8")
+        for evidence in row["evidence"]:
+            assert evidence in raw, (row["id"], evidence)
+            if row["evidence_kind"] == "table":
+                assert evidence.startswith("|") and evidence in raw.splitlines(), (row["id"], evidence)

@@ -103,3 +103,19 @@ def test_the_retriever_lists_are_typed_pairs_per_language(index):
     # dense channels and BM25 always run (their scores are read beside the fusion); the others only when weighed
     assert en == [("dense", 1.0), ("multilingual", 1.0), ("lexical", 2.0), ("translated", 0.5)]
     assert zh == [("dense", 0.0), ("multilingual", 2.0), ("cross", 1.0), ("lexical", 1.0), ("sentence", 3.0)]
+
+
+def test_the_rows_list_ranks_passages_by_their_table_row_nearest_the_question(seeds_index):
+    from assistant.config import Settings
+    from assistant.embedding import load_encoders
+    from assistant.retrieval import Probe, RowList
+    from assistant.store import Index
+
+    index = Index.load(seeds_index)
+    query = parse_query("How big is the IoT in healthcare market projected to be at the end of the forecast, in 2031?", 500)
+    vectors = {channel: encoder.encode_queries([query.text])[0] for channel, encoder in load_encoders(Settings()).items()}
+    ranking = RowList(index).rank(query, 10, None, Probe(vectors))
+    first = index.chunks[ranking.rows[0]]
+    assert "| Market Size 2031 | USD 126.23 Billion |" in first.text
+    assert all(index.chunks[row].text.lstrip().startswith("|") for row in ranking.rows)
+    assert list(ranking.scores) == ranking.rows and ranking.scores[ranking.rows[0]] >= max(ranking.scores.values())

@@ -23,7 +23,8 @@ def test_every_quotable_span_of_every_chunk_has_its_vectors(seeds_index):
         for span in passage_spans(text, chunk.start, chunk.end):
             assert table.row(chunk.doc_id, span.start, span.end) is not None
     encoders = load_encoders(Settings())
-    rows = [0, len(table) // 2, len(table) - 1]
+    prose = np.flatnonzero(~table.is_row)
+    rows = [int(prose[0]), int(prose[len(prose) // 2]), int(prose[-1])]
     texts = [index.document(table.doc_id(row)).text[table.starts[row]:table.ends[row]] for row in rows]
     for channel, encoder in encoders.items():
         np.testing.assert_allclose(index.sentence_vectors(channel, rows), encoder.encode_passages(texts, 8), atol=1e-5)
@@ -77,3 +78,25 @@ def test_damaged_sentence_vectors_are_one_sentence_and_a_build_repairs_them(seed
         Index.load(index_dir)
     build_index([docs], index_dir)
     assert len(Index.load(index_dir).sentences) > 0
+
+
+def test_table_rows_are_stored_embedded_through_their_header_and_searchable_alone(seeds_index):
+    from assistant.config import Settings
+    from assistant.embedding import load_encoders
+    from assistant.ingest.tables import row_sentence, tables_around
+
+    index = Index.load(seeds_index)
+    table = index.sentences
+    rows = np.flatnonzero(table.is_row)
+    assert len(rows) >= 28  # every body row of the seeds' six tables
+    row = int(rows[len(rows) // 2])
+    text = index.document(table.doc_id(row)).text
+    start, end = int(table.starts[row]), int(table.ends[row])
+    [found] = tables_around(text, start, end)
+    [body_row] = [body_row for body_row in found.body if (body_row.start, body_row.end) == (start, end)]
+    sentence = row_sentence(text, found, body_row)
+    encoder = load_encoders(Settings())["dense"]
+    np.testing.assert_allclose(index.sentence_vectors("dense", [row])[0], encoder.encode_passages([sentence], 8)[0],
+                               atol=1e-5)
+    hits = index.search_sentences("dense", encoder.encode_queries([sentence])[0], 10, rows_only=True)
+    assert hits[0][0] == row and all(table.is_row[hit] for hit, _ in hits)

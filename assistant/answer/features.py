@@ -152,14 +152,15 @@ def feature_matrix(candidates: list[Candidate], inputs: FeatureInputs) -> np.nda
         rows[:, column[f"cos_{name}_rank"]] = rank
 
     for i, candidate in enumerate(candidates):
-        tokens, token_set, lang = _read(candidate.text)
+        read = candidate.read_text  # a table row: read through its header
+        tokens, token_set, lang = _read(read)
         coverage, matched = _coverage(own_terms, token_set)
         untitled = {term: weight for term, weight in own_terms.items()
                     if term not in title_tokens.get(candidate.hit.chunk.doc_id, ())}
         coverage_untitled = _coverage(untitled, token_set)[0] if untitled else coverage
         translated = _coverage(foreign_terms, token_set)[0] if foreign_terms and lang != query.lang else 0.0
         hit = candidate.hit
-        stated = set(years_in(candidate.text))
+        stated = set(years_in(read))
         doc_id = hit.chunk.doc_id
         values = {
             "coverage": coverage, "coverage_translated": translated, "matched_idf": matched,
@@ -170,15 +171,15 @@ def feature_matrix(candidates: list[Candidate], inputs: FeatureInputs) -> np.nda
             "from_sentence_list": float(candidate.from_sentence_list),
             "query_zh": float(query.lang == "zh"), "query_terms": math.log1p(len(own_terms)),
             **{f"intent_{intent}": float(query.intent == intent) for intent in INTENTS}, **asks,
-            "has_year": float(bool(stated)), "has_name": float(bool(_CAPITALISED_RE.search(candidate.text))),
-            "has_figure": float(bool(FIGURE_RE.search(candidate.text))), "year_asked": float(bool(years)),
+            "has_year": float(bool(stated)), "has_name": float(bool(_CAPITALISED_RE.search(read))),
+            "has_figure": float(bool(FIGURE_RE.search(read))), "year_asked": float(bool(years)),
             "year_stated_asked": float(bool(stated & years)), "year_stated_other": float(bool(stated - years) and bool(years)),
             "enumerates": enumerates(candidate), "named_report": float(doc_id in named), "names_report": float(bool(named)),
             "is_list": float(candidate.is_list), "is_pair": float(candidate.is_pair),
-            "fragment": float(not (candidate.is_list or _SENTENCE_END_RE.search(candidate.text))),
-            "table_row": float(candidate.text.lstrip().startswith("|")),
-            "restates_title": float(restates_title(candidate.text, inputs.titles.get(doc_id, ""))),
-            "same_lang": float(lang == query.lang), "length": math.log1p(len(re.sub(r"\W+", "", candidate.text))),
+            "fragment": float(not (candidate.is_list or candidate.is_row or _SENTENCE_END_RE.search(candidate.text))),
+            "table_row": float(candidate.is_row),
+            "restates_title": float(restates_title(read, inputs.titles.get(doc_id, ""))),
+            "same_lang": float(lang == query.lang), "length": math.log1p(len(re.sub(r"\W+", "", read))),
             "doc_position": candidate.start / max(inputs.doc_lengths.get(doc_id, 0), 1),
             "opens_paragraph": float(candidate.opens_paragraph),
         }

@@ -97,3 +97,10 @@ class Candidate:
     parts: tuple[tuple[int, int], ...] = ()  # a pair's two sentence spans
     opens_paragraph: bool = False  # the first sentence of its paragraph (or line)
     from_sentence_list: bool = False  # found by the sentence list alone (its passage is not among the top hits)
+    is_row: bool = False  # one body row of a table, quoted whole
+    scoring_text: str = ""  # what the ranker reads when not ``text``: a row read through its header and caption
+
+    @property
+    def read_text(self) -> str:
+        """The text the ranker's features and vectors are computed from."""
+        return self.scoring_text or self.text

@@ -10,7 +10,8 @@ from dataclasses import replace
 
 from ..config import AnswerConfig
 from ..ingest import detect_lang
-from ..ingest.candidates import list_runs, whole_sentences
+from ..ingest.candidates import list_runs, outside_tables, table_rows, whole_sentences
+from ..ingest.tables import row_sentence, tables_around
 from ..lexical import LexicalIndex, tokenize
 from ..retrieval import Hit
 from ..store import DocumentMap
@@ -25,13 +26,17 @@ def strip_urls(text: str) -> str:
 
 
 def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titles: dict[str, str] | None = None,
-                        lists: bool = False, explanations: bool = False,
+                        lists: bool = False, explanations: bool = False, captions: bool = False,
                         config: AnswerConfig = AnswerConfig()) -> list[Candidate]:
-    """Quotable sentences of the top hits.  A report's title (``titles``:
+    """Quotable sentences and table rows of the top hits.  A report's title (``titles``:
     doc_id -> title, from its card), its headings, short lines that announce
     what follows ("By Region:") and sales lines around a link ("Get a Sample
     PDF: https://...") never answer a question, so they are not candidates.
-    With ``lists``, each run of list items or table rows is one more
+    Each body row of a table is one candidate, quoted as written and ranked by
+    the row read through its header (:func:`~assistant.ingest.tables.row_sentence`);
+    a table's caption or lead-in line is one only when ``captions`` (the
+    question asks what a table shows).
+    With ``lists``, each run of list items is one more
     candidate, quoted whole (a list question wants the list, not one item).
     With ``explanations``, each two consecutive sentences of one paragraph are
     one more candidate: a claim and the sentence that explains it ("X cuts
@@ -44,11 +49,14 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titl
         chunk = hit.chunk
         text = documents[chunk.doc_id].text
         names = [_squash(name) for name in [titles.get(chunk.doc_id, ""), *chunk.heading.split(" > ")] if name.strip()]
+        tables = tables_around(text, chunk.start, chunk.end)
+        lead_ins = {table.caption for table in tables if table.caption}  # a table's title: no answer, unless asked
         previous: Candidate | None = None
-        for start, end in whole_sentences(text, chunk.start, chunk.end, config.sentence_reach):
+        sentences = outside_tables(whole_sentences(text, chunk.start, chunk.end, config.sentence_reach), tables)
+        for start, end in sentences:
             sentence = text[start:end]
-            if _is_quotable(sentence, config) and not _is_a_name(_squash(sentence), names, config) \
-                    and not is_boilerplate(sentence, config):
+            if (captions if (start, end) in lead_ins else _is_quotable(sentence, config)
+                    and not _is_a_name(_squash(sentence), names, config) and not is_boilerplate(sentence, config)):
                 single = Candidate(hit, rank, start, end, sentence,
                                    opens_paragraph=start == 0 or "\n" in text[max(0, start - 3):start])
                 candidates.append(single)
@@ -58,8 +66,11 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titl
                 previous = single
             else:
                 previous = None
+        for table, row in table_rows(text, chunk.start, chunk.end, tables):
+            candidates.append(Candidate(hit, rank, row.start, row.end, text[row.start:row.end], is_row=True,
+                                        scoring_text=row_sentence(text, table, row)))
         if lists:
-            for start, end in list_runs(text, chunk.start, chunk.end, config.max_list_item_words):
+            for start, end in outside_tables(list_runs(text, chunk.start, chunk.end, config.max_list_item_words), tables):
                 candidates.append(Candidate(hit, rank, start, end, text[start:end], is_list=True))
     return candidates
 

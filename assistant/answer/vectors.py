@@ -44,6 +44,6 @@ def candidate_vectors(index, encoders: dict, candidates: list[Candidate]) -> dic
             if rows:
                 matrix[i] = stored[[position[row] for row in rows]].mean(axis=0)
         if missing:
-            matrix[missing] = encoders[channel].encode_passages([candidates[i].text for i in missing], 32)
+            matrix[missing] = encoders[channel].encode_passages([candidates[i].read_text for i in missing], 32)
         result[channel] = _normalise(matrix)
     return result

@@ -61,6 +61,7 @@ def run_cli(args, settings) -> int:
     else:
         rows = {"all": report["metrics"]}
         rows.update({f"lang={key}": value for key, value in report["by_lang"].items()})
+        rows.update({f"evidence={key}": value for key, value in report["by_evidence"].items()})
         rows.update({f"turn={key}": value for key, value in report["by_turn"].items()})
         print(metrics_table(rows))
         print(f"{report['n']} questions, mode {args.mode}, {report['seconds']} s")

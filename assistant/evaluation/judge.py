@@ -4,6 +4,8 @@ A hit (a passage) is relevant when its raw span, in a file the question names,
 overlaps at least half of one occurrence of one of the question's evidence
 strings.  A quote (a sentence, often shorter than the evidence) is right when
 it and an evidence occurrence overlap by at least half of the shorter of the two.
+A question's evidence kind is "table" when every occurrence of its evidence
+lies in table rows of its reports, "text" when none does, "mixed" otherwise.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ class RelevanceJudge:
         self.index = index
         self._occurrences: dict[tuple[str, str], list[tuple[int, int]]] = {}
         self._raw: dict[str, tuple[str, list[int] | None]] = {}
+        self._row_spans: dict[str, list[tuple[int, int]]] = {}  # doc_id -> raw spans of its table rows
 
     def _raw_text(self, doc_id: str) -> tuple[str, list[int] | None]:
         if doc_id not in self._raw:
@@ -27,8 +30,12 @@ class RelevanceJudge:
             if info is None:
                 self._raw[doc_id] = ("", None)
             else:
+                from ..ingest.tables import find_tables
+
                 document = read_document(info["path"], doc_id=doc_id)
                 self._raw[doc_id] = (document.raw_text, document.page_starts)
+                self._row_spans[doc_id] = [(document.raw_starts[row.start], document.raw_ends[row.end - 1])
+                                           for table in find_tables(document.text) for row in table.rows]
         return self._raw[doc_id]
 
     def occurrences(self, doc_id: str, evidence: str) -> list[tuple[int, int]]:
@@ -41,6 +48,22 @@ class RelevanceJudge:
                 position = raw.find(evidence, position + 1)
             self._occurrences[key] = found
         return self._occurrences[key]
+
+    def evidence_kind(self, question: Question) -> str | None:
+        """"table", "text" or "mixed" (see the module); None for a question without evidence found."""
+        if question.evidence_kind:
+            return question.evidence_kind
+        in_rows = []
+        for doc_id in question.docs:
+            self._raw_text(doc_id)
+            rows = self._row_spans.get(doc_id, [])
+            for evidence in question.evidence:
+                for start, end in self.occurrences(doc_id, evidence):
+                    in_rows.append(any(min(end, row_end) - max(start, row_start) >= (end - start) / 2
+                                       for row_start, row_end in rows))
+        if not in_rows:
+            return None
+        return "table" if all(in_rows) else "text" if not any(in_rows) else "mixed"
 
     def is_relevant(self, question: Question, doc_id: str, page: int | None, raw_start: int, raw_end: int) -> bool:
         return self._overlaps_evidence(question, doc_id, page, raw_start, raw_end, of_shorter=False)

@@ -70,7 +70,8 @@ def _mean(values: list[float]) -> float | None:
 
 
 def evaluate(results: list[Result]) -> dict:
-    """The JSON of ``assistant eval --json``: overall, by lang, by kind, and by turn ("first" questions,
+    """The JSON of ``assistant eval --json``: overall, by lang, by kind, by evidence (answerable
+    questions whose evidence is in "table" rows, in "text", or "mixed"), and by turn ("first" questions,
     "follow-up" ones asked after the turn they follow)."""
     report = summarize(results)
     for field_name in ("lang", "kind"):
@@ -80,6 +81,11 @@ def evaluate(results: list[Result]) -> dict:
             if value is not None:
                 groups.setdefault(value, []).append(result)
         report[f"by_{field_name}"] = {value: summarize(group)["metrics"] for value, group in sorted(groups.items())}
+    evidence: dict[str, list[Result]] = {}
+    for result in results:
+        if result.evidence_kind is not None:
+            evidence.setdefault(result.evidence_kind, []).append(result)
+    report["by_evidence"] = {kind: summarize(group)["metrics"] for kind, group in sorted(evidence.items())}
     turns: dict[str, list[Result]] = {}
     for result in results:
         turns.setdefault("follow-up" if result.question.follows else "first", []).append(result)

@@ -27,6 +27,7 @@ class Question:
     follows: str | None = None
     script: str | None = None
     unanswerable: str | None = None
+    evidence_kind: str | None = None  # "table" or "text" when the set says; else the judge reads it off the report
 
     @property
     def answerable(self) -> bool:
@@ -69,6 +70,7 @@ def load_questions(path: Path) -> list[Question]:
                     follows=data.get("follows"),
                     script=data.get("script"),
                     unanswerable=data.get("unanswerable"),
+                    evidence_kind=data.get("evidence_kind"),
                 ))
             except (ValueError, KeyError, TypeError) as error:
                 raise ValueError(f"{path}, line {number}: not a question object ({error}).") from error

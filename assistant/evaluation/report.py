@@ -27,6 +27,7 @@ def markdown_report(report: dict, results: list[Result], title: str) -> str:
     rows = {"all": report["metrics"]}
     rows.update({f"lang={key}": value for key, value in report.get("by_lang", {}).items()})
     rows.update({f"kind={key}": value for key, value in report.get("by_kind", {}).items()})
+    rows.update({f"evidence={key}": value for key, value in report.get("by_evidence", {}).items()})
     rows.update({f"turn={key}": value for key, value in report.get("by_turn", {}).items()})
     parts = [f"# {title}", "", f"{report['n']} questions ({report['n_answerable']} answerable).", "",
              metrics_table(rows), "", "## Misses (no relevant passage in the top 5)", ""]

@@ -30,6 +30,7 @@ class Result:
     gold_quoted: bool | None = None  # the short gold answer appears in a quote (None: no gold, or no quotes)
     line_holds_gold: bool | None = None  # the answer line holds the gold answer (None: no gold, or first quote wrong)
     answer_line: str | None = None  # the answer line the system showed
+    evidence_kind: str | None = None  # "table", "text" or "mixed": where the evidence lies (judge.evidence_kind)
 
 
 def assistant_searcher(assistant, mode: str = "hybrid", k: int = 10) -> Callable[[str], Outcome]:
@@ -70,7 +71,8 @@ def run_questions(assistant, questions: list[Question], mode: str = "hybrid", k:
         n_relevant = sum(1 for unit in units if unit["doc_id"] in question.docs and judge.is_relevant(
             question, unit["doc_id"], unit["page"], unit["raw_start"], unit["raw_end"])) if question.answerable else 0
         covered = {hit["doc_id"] for hit in ranked[:10] if hit["relevant"]}
-        result = Result(question, ranked, outcome.abstained, n_relevant, covered, answer_line=outcome.answer_line)
+        result = Result(question, ranked, outcome.abstained, n_relevant, covered, answer_line=outcome.answer_line,
+                        evidence_kind=judge.evidence_kind(question) if question.answerable else None)
         if outcome.quotes is not None and question.answerable:
             result.quotes_right = [judge.quote_is_right(question, quote) for quote in outcome.quotes]
             gold = question.gold

@@ -39,6 +39,9 @@ COLUMNS = (
     ("hit@10", ("metrics", "hit@10")),
     ("mrr@10", ("metrics", "mrr@10")),
     ("zh hit@5", ("by_lang", "zh", "hit@5")),
+    ("table hit@5", ("by_evidence", "table", "hit@5")),
+    ("table answer", ("by_evidence", "table", "answer_accuracy")),
+    ("text answer", ("by_evidence", "text", "answer_accuracy")),
     ("doc_cov@10", ("metrics", "doc_coverage@10")),
     ("answer_acc", ("metrics", "answer_accuracy")),
     ("top_quote_acc", ("metrics", "top_quote_accuracy")),
@@ -58,10 +61,11 @@ class EvalSet:
 
 
 def find_sets(root: Path = PROJECT_ROOT) -> list[EvalSet]:
-    """The sets present under ``root``: tuning and held-out, then each external set."""
+    """The sets present under ``root``: tuning, held-out and the tables' held-out set, then each external set."""
     sets = [
         EvalSet("tuning", root / "eval" / "questions.jsonl", root / "seeds", "tuned on"),
         EvalSet("held-out", root / "eval" / "heldout.jsonl", root / "seeds", "blind, never tuned on"),
+        EvalSet("tables held-out", root / "eval" / "tables_heldout.jsonl", root / "seeds", "blind, never tuned on"),
     ]
     external = root / "eval" / "external" / "data"
     if external.is_dir():

@@ -1,4 +1,4 @@
-"""What an answer can quote: whole sentences and runs of list items or table rows, as spans of a document's clean text.
+"""What an answer can quote: whole sentences, runs of list items, and table rows, as spans of a document's clean text.
 
 Defined here, below the answer layer, because the build stores a vector for
 every span an answer could quote (``store.sentences``) and the answer layer
@@ -11,13 +11,16 @@ from dataclasses import dataclass
 
 from ..config import AnswerConfig
 from .sentences import sentence_spans
+from .tables import Row, Table, row_sentence, tables_around
 
 
 @dataclass(frozen=True)
 class QuotableSpan:
     start: int
     end: int
-    is_list: bool = False  # a run of list items or table rows (with its lead-in), quoted whole
+    is_list: bool = False  # a run of list items (with its lead-in), quoted whole
+    is_row: bool = False  # one row of a table
+    scoring_text: str = ""  # what is embedded and ranked, when not the span itself: a row read through its header
 
 
 def whole_sentences(text: str, start: int, end: int, reach: int = AnswerConfig.sentence_reach) -> list[tuple[int, int]]:
@@ -63,9 +66,29 @@ def list_runs(text: str, start: int, end: int,
     return runs
 
 
+def table_rows(text: str, start: int, end: int, tables: list[Table] | None = None) -> list[tuple[Table, Row]]:
+    """The body rows of tables that ``text[start:end]`` holds (a row is quoted whole, its header never);
+    ``tables``: those around the passage, when already read."""
+    tables = tables_around(text, start, end) if tables is None else tables
+    return [(table, row) for table in tables for row in table.body_between(start, end)]
+
+
+def outside_tables(spans: list[tuple[int, int]], tables: list[Table]) -> list[tuple[int, int]]:
+    """The spans that touch no table: a table's lines are quoted as rows, not as sentences or list items."""
+    return [(s, e) for s, e in spans if not any(table.start < e and s < table.end for table in tables)]
+
+
 def passage_spans(text: str, start: int, end: int, config: AnswerConfig = AnswerConfig()) -> list[QuotableSpan]:
     """Every span an answer may quote from the passage ``text[start:end]``:
-    its whole sentences, then its list runs (the build embeds each of them;
-    the answer filters them, see answer.quotes.candidate_sentences)."""
-    spans = [QuotableSpan(s, e) for s, e in whole_sentences(text, start, end, config.sentence_reach)]
-    return spans + [QuotableSpan(s, e, is_list=True) for s, e in list_runs(text, start, end, config.max_list_item_words)]
+    its whole sentences, its table rows (each read through its header, see
+    :func:`~assistant.ingest.tables.row_sentence`), then its list runs (the
+    build embeds each of them; the answer filters them, see
+    answer.quotes.candidate_sentences)."""
+    tables = tables_around(text, start, end)
+    sentences = outside_tables(whole_sentences(text, start, end, config.sentence_reach), tables)
+    rows = table_rows(text, start, end, tables)
+    runs = outside_tables(list_runs(text, start, end, config.max_list_item_words), tables)
+    return ([QuotableSpan(s, e) for s, e in sentences]
+            + [QuotableSpan(row.start, row.end, is_row=True, scoring_text=row_sentence(text, table, row))
+               for table, row in rows]
+            + [QuotableSpan(s, e, is_list=True) for s, e in runs])

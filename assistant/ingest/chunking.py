@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 from ..config import TIKTOKEN_ENCODING, ChunkerSettings, setup_offline_environment
 from .document import Document, looks_like_a_title
 from .sentences import sentence_spans
+from .tables import Table, find_tables, table_context
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Chunk:
     page: int | None
     heading: str
     lang: str
-    context: str = ""  # a table's header row, when the chunk holds later rows
+    context: str = ""  # a table's caption and header row, when the chunk holds its rows without them
 
     def embed_text(self) -> str:
         """What the embedder sees: heading path (its last 120 characters, the
@@ -244,36 +245,42 @@ def chunk_document(
     """
     budget = settings.max_tokens
     chunks: list[Chunk] = []
+    tables = find_tables(doc.text)
     for group in _groups(doc):
-        header = ""
-        if group.kind == "table" and len(group.lines) > 1:
-            header_start, header_end = group.lines[0]
-            header = doc.text[header_start:header_end]
+        table = _table_of(group, tables)
         pieces = _pieces(doc.text, group.lines, budget)
         for pack in _pack(doc.text, pieces, budget, settings.overlap_sentences):
-            for start, end in _fit(doc, pack, group, header, fits_model):
-                chunks.append(_make_chunk(doc, start, end, group, header))
+            for start, end in _fit(doc, pack, group, table, fits_model):
+                chunks.append(_make_chunk(doc, start, end, group, table))
     return chunks
 
 
-def _fit(doc, pack, group, header, fits_model) -> list[tuple[int, int]]:
+def _table_of(group: _Group, tables: list[Table]) -> Table | None:
+    """The table whose rows a group of table lines holds."""
+    if group.kind != "table":
+        return None
+    first, last = group.lines[0][0], group.lines[-1][1]
+    return next((table for table in tables if table.start < last and first < table.end), None)
+
+
+def _fit(doc, pack, group, table, fits_model) -> list[tuple[int, int]]:
     start, end = pack[0][0], pack[-1][1]
-    if fits_model is None or fits_model(_make_chunk(doc, start, end, group, header).embed_text()):
+    if fits_model is None or fits_model(_make_chunk(doc, start, end, group, table).embed_text()):
         return [(start, end)]
     if len(pack) == 1:
         tokens = count_tokens(doc.text[start:end])
         if tokens <= 8:
             return [(start, end)]  # the heading context alone is too long; keep the text whole
         halves = _split_to_budget(doc.text, start, end, max(8, tokens // 2))
-        return [span for half in halves for span in _fit(doc, [half], group, header, fits_model)]
+        return [span for half in halves for span in _fit(doc, [half], group, table, fits_model)]
     middle = len(pack) // 2
-    return _fit(doc, pack[:middle], group, header, fits_model) + _fit(doc, pack[middle:], group, header, fits_model)
+    return _fit(doc, pack[:middle], group, table, fits_model) + _fit(doc, pack[middle:], group, table, fits_model)
 
 
-def _make_chunk(doc: Document, start: int, end: int, group: _Group, header: str) -> Chunk:
+def _make_chunk(doc: Document, start: int, end: int, group: _Group, table: Table | None) -> Chunk:
     text = doc.text[start:end]
     page, raw_start, raw_end = doc.raw_span(start, end)
-    context = header if header and not text.startswith(header) else ""
+    context = table_context(doc.text, table, start, end) if table is not None else ""
     return Chunk(
         chunk_id=make_chunk_id(doc.sha256, start, end),
         doc_id=doc.doc_id,

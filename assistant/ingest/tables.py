@@ -25,7 +25,9 @@ What counts:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 #: A caption's most characters (a longer line before a table is a paragraph, not its title).
 CAPTION_MAX_CHARS = 160
@@ -50,7 +52,7 @@ class Table:
     def header(self) -> Row:
         return self.rows[0]
 
-    @property
+    @cached_property
     def body(self) -> tuple[Row, ...]:
         return self.rows[1:]
 
@@ -62,9 +64,17 @@ class Table:
     def end(self) -> int:
         return self.rows[-1].end
 
-    def row_at(self, start: int, end: int) -> Row | None:
-        """The body row that the span ``[start, end)`` lies in or covers."""
-        return next((row for row in self.body if row.start <= start < row.end or start <= row.start < end), None)
+    @cached_property
+    def _body_ends(self) -> tuple[int, ...]:
+        return tuple(row.end for row in self.body)
+
+    def body_between(self, start: int, end: int) -> tuple[Row, ...]:
+        """The body rows that overlap ``[start, end)`` (found by bisection: a table may have many rows)."""
+        first = bisect_right(self._body_ends, start)
+        last = first
+        while last < len(self.body) and self.body[last].start < end:
+            last += 1
+        return self.body[first:last]
 
 
 def _line_spans(text: str, start: int, end: int):
@@ -152,26 +162,27 @@ def find_tables(text: str, start: int = 0, end: int | None = None) -> list[Table
     return tables
 
 
+@lru_cache(maxsize=4)
+def _document_tables(text: str) -> tuple[tuple[Table, ...], tuple[int, ...]]:
+    """A whole text's tables, and where each ends (read once a document: the
+    build and an answer ask for the tables around many passages of one text)."""
+    tables = tuple(find_tables(text))
+    return tables, tuple(table.end for table in tables)
+
+
 def tables_around(text: str, start: int, end: int) -> list[Table]:
-    """The tables that overlap ``text[start:end]``, read whole: a passage that
-    starts in the middle of a table still gets the table's header and caption."""
-    window_start = text.rfind("\n", 0, start) + 1
-    while window_start > 0:
-        line_start = text.rfind("\n", 0, window_start - 1) + 1
-        line = text[line_start:window_start].strip()
-        if line and not line.startswith("|"):
+    """The tables that overlap ``text[start:end]`` (their rows or their
+    caption), read whole: a passage that starts in the middle of a table still
+    gets the table's header and caption."""
+    tables, ends = _document_tables(text)
+    found = []
+    for table in tables[bisect_right(ends, start):]:
+        first = table.caption[0] if table.caption else table.start
+        if first >= end:
             break
-        window_start = line_start
-    window_end = text.find("\n", max(end - 1, 0))
-    window_end = len(text) if window_end < 0 else window_end
-    while window_end < len(text):
-        newline = text.find("\n", window_end + 1)
-        line_end = len(text) if newline < 0 else newline
-        line = text[window_end:line_end].strip()
-        if line and not line.startswith("|"):
-            break
-        window_end = line_end
-    return [table for table in find_tables(text, window_start, window_end) if table.start < end and start < table.end]
+        if table.start < end or table.caption[1] > start:
+            found.append(table)
+    return found
 
 
 def cell_texts(text: str, row: Row) -> list[str]:

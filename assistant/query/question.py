@@ -16,6 +16,7 @@ from ..ingest.years import periods_in, years_in
 from ..lexical import tokenize
 from ..translation import get_translator, translate_query
 from .lexicon import (
+    ABOUT_TABLE_RE,
     ACROSS_REPORTS_RE,
     GENERIC_NAMES,
     LIST_RE,
@@ -126,6 +127,7 @@ class Query:
     regions: tuple[str, ...] = ()  # regions and countries it names, as written
     entities: tuple[str, ...] = ()  # the names it asks about: not a region, a report's name or a metric
     tokens: tuple[str, ...] = ()  # its BM25 tokens (lexical.tokenize)
+    about_table: bool = False  # it asks about a table itself ("what does the table show"): captions may answer
     alone: "Query | None" = None  # a follow-up: the question as asked, read without the turn before it
     read_as: str = ""  # a follow-up: the one question it was read as, in context ("" when it stands alone)
 
@@ -154,6 +156,7 @@ class Query:
                 "across_reports": self.across_reports, "intent": self.intent, "names": list(self.names),
                 "reports": self.reports.to_dict(), "metric": self.metric, "years": list(self.years),
                 "periods": list(self.periods), "regions": list(self.regions), "entities": list(self.entities),
+                "about_table": self.about_table,
                 "read_as": self.read_as}
 
 
@@ -177,6 +180,7 @@ def read_text(text: str, reports: ReportMatch, shown: str | None = None) -> Quer
         regions=regions,
         entities=tuple(entities_of(names, regions, reports.words)),
         tokens=tuple(tokenize(text)),
+        about_table=bool(ABOUT_TABLE_RE.search(text)),
     )
 
 

@@ -12,15 +12,17 @@ from .lists import (
     RankedList,
     Ranking,
     ReportLanguages,
+    RowList,
     SentenceList,
     TranslatedList,
     WeightedList,
     retrieval_lists,
+    sentence_channel,
 )
 from .retriever import Retriever
 
 __all__ = [
     "CrossLingualList", "DenseList", "Hit", "LexicalList", "Probe", "RankedList", "Ranking", "ReportLanguages",
-    "Retriever", "SentenceList", "TranslatedList", "WeightedList", "diversify", "reciprocal_rank_fusion",
-    "retrieval_lists",
+    "Retriever", "RowList", "SentenceList", "TranslatedList", "WeightedList", "diversify", "reciprocal_rank_fusion",
+    "retrieval_lists", "sentence_channel",
 ]

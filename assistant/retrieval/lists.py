@@ -6,7 +6,8 @@
 * :class:`LexicalList`: BM25 over the question's words;
 * :class:`TranslatedList`: BM25 over the question's dictionary translation, among reports with no text
   in the question's language (how a Chinese question reaches an English-only report through words);
-* :class:`SentenceList`: the other lists' candidates ranked by their best single sentence.
+* :class:`SentenceList`: the other lists' candidates ranked by their best single sentence;
+* :class:`RowList`: passages ranked by their table row nearest the question by meaning.
 
 Each list says which retrieval modes it takes part in and its name, by which the
 settings weigh it per language (``RetrievalConfig.fusion_weights``).
@@ -168,15 +169,48 @@ class SentenceList:
         return cached
 
 
+def sentence_channel(index, query: Query) -> str:
+    """The dense channel that compares a question with stored sentences: the
+    multilingual one for a Chinese question (the English model reads no Chinese)."""
+    return "multilingual" if query.lang == "zh" and "multilingual" in index.channels else index.channels[0]
+
+
+class RowList:
+    """Passages ranked by their table row nearest the question, by meaning.
+    Each row's vector was stored at build time from the row read through its
+    header and caption (``store.sentences``), so "hospital revenue in 2026"
+    meets ``| Hospitals | 41.2 | 47.9 |`` under ``| End user | 2025 | 2026 |``,
+    which a passage of pipes and figures, next to prose that repeats the
+    question's words, rarely wins in the chunk lists.  An index with no
+    sentence vectors (Milvus) gives an empty list."""
+
+    name, modes, always, default_weight = "rows", DENSE_MODES, False, 0.0
+
+    def __init__(self, index) -> None:
+        self.index = index
+
+    def rank(self, query: Query, depth: int, doc_ids: set[str] | None, probe: Probe) -> Ranking:
+        if getattr(self.index, "sentences", None) is None:
+            return Ranking([])
+        channel = sentence_channel(self.index, query)
+        scores: dict[int, float] = {}
+        for sentence_row, score in self.index.search_sentences(channel, probe.vectors[channel], depth, doc_ids,
+                                                               rows_only=True):
+            scores.setdefault(int(self.index.sentences.chunk_rows[sentence_row]), score)
+        return Ranking(list(scores), scores)
+
+
 def retrieval_lists(index, fusion_weights: dict[str, dict[str, float]], sentence_per_list: int) -> dict[str, list[WeightedList]]:
     """Per question language, the lists a search fuses with their weights, in fusion order: each dense
-    channel, the cross-lingual list (with a multilingual channel), BM25, the translated BM25, the sentence list.
+    channel, the cross-lingual list (with a multilingual channel), BM25, the translated BM25, the sentence list,
+    the table rows' list.
     A list at weight 0 is left out unless its scores are read beside the fusion."""
     languages = ReportLanguages(index.chunks)
     parts: list[RankedList] = [DenseList(index, channel) for channel in index.channels]
     if "multilingual" in index.channels:
         parts.append(CrossLingualList(index))
-    parts += [LexicalList(index), TranslatedList(index, languages), SentenceList(index, languages, sentence_per_list)]
+    parts += [LexicalList(index), TranslatedList(index, languages), SentenceList(index, languages, sentence_per_list),
+              RowList(index)]
     chosen = {}
     for lang, weights in fusion_weights.items():
         pairs = [WeightedList(part, weights.get(part.name, part.default_weight)) for part in parts]

@@ -258,7 +258,7 @@ class Index:
         self.lexical = lexical
         self.sentences = sentences  # None in an index built before sentence vectors
         self.sentence_dense = sentence_dense or {}  # channel -> faiss index over the sentences
-        self._sentence_masks: dict[frozenset, _RowFilter] = {}
+        self._sentence_masks: dict[tuple[frozenset, bool], _RowFilter] = {}
         self.row_of = {chunk.chunk_id: row for row, chunk in enumerate(chunks)}
         self._doc_maps: dict[str, DocumentMap] = {}
         self._chunk_langs = np.array([chunk.lang for chunk in chunks])
@@ -428,21 +428,21 @@ class Index:
         return np.vstack([faiss_index.reconstruct(int(row)) for row in rows])
 
     def search_sentences(self, channel: str, query_vector: np.ndarray, k: int,
-                         doc_ids: set[str] | None = None) -> list[tuple[int, float]]:
+                         doc_ids: set[str] | None = None, rows_only: bool = False) -> list[tuple[int, float]]:
         """Sentence rows and cosine similarities of the ``k`` sentences nearest
-        the query (in ``doc_ids`` when given), best first."""
+        the query (in ``doc_ids`` when given; only table rows with ``rows_only``), best first."""
         faiss_index = self.sentence_dense.get(channel)
         if faiss_index is None or faiss_index.ntotal == 0 or k <= 0:
             return []
         query = np.asarray(query_vector, dtype=np.float32).reshape(1, -1)
-        if not doc_ids:
+        if not doc_ids and not rows_only:
             scores, rows = faiss_index.search(query, min(k, faiss_index.ntotal))
         else:
-            key = frozenset(doc_ids)
+            key = (frozenset(doc_ids or ()), rows_only)
             allowed = self._sentence_masks.get(key)
             if allowed is None:
-                wanted = np.array([doc_id in doc_ids for doc_id in self.sentences.doc_ids] or [False])
-                allowed = _RowFilter(wanted[self.sentences.doc_index])
+                wanted = np.array([not doc_ids or doc_id in doc_ids for doc_id in self.sentences.doc_ids] or [False])
+                allowed = _RowFilter(wanted[self.sentences.doc_index] & (self.sentences.is_row | (not rows_only)))
                 if len(self._sentence_masks) > 64:
                     self._sentence_masks.clear()
                 self._sentence_masks[key] = allowed

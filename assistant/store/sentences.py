@@ -5,7 +5,7 @@ meaning; embedding the candidates at ask time would cost a model call per
 sentence, so the build embeds them once (:func:`assistant.ingest.candidates.passage_spans`
 defines them) and stores them in the index generation beside the chunk vectors:
 
-    sentences.npz               the table: doc, start, end (clean text), chunk row, list run?, text key
+    sentences.npz               the table: doc, start, end (clean text), chunk row, list run?, table row?, text key
     sentences-<channel>.npy     row i = span i (the embedding cache of the next build)
     sentences-<channel>.faiss   the same vectors, searched by the sentence list
 
@@ -24,7 +24,7 @@ from .base import IndexStateError
 
 #: Bump when what is stored per sentence changes (or ingest.candidates changes
 #: what an answer may quote): indexes built before are then reported stale.
-SENTENCE_RULES_VERSION = 1
+SENTENCE_RULES_VERSION = 2
 
 
 @dataclass
@@ -37,6 +37,7 @@ class SentenceTable:
     ends: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     chunk_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # first chunk holding it
     is_list: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    is_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # a table's body row
     text_hashes: list[str] = field(default_factory=list)  # sha1 of each span's text (for re-use across builds)
 
     def __post_init__(self) -> None:
@@ -57,7 +58,7 @@ class SentenceTable:
 
     def save(self, path: Path) -> None:
         np.savez(path, doc_ids=np.array(self.doc_ids, dtype=object).astype(str), doc_index=self.doc_index,
-                 starts=self.starts, ends=self.ends, chunk_rows=self.chunk_rows, is_list=self.is_list,
+                 starts=self.starts, ends=self.ends, chunk_rows=self.chunk_rows, is_list=self.is_list, is_row=self.is_row,
                  text_hashes=np.array(self.text_hashes, dtype=object).astype(str))
 
     @classmethod
@@ -65,7 +66,8 @@ class SentenceTable:
         with np.load(path, allow_pickle=False) as data:
             return cls(doc_ids=[str(doc) for doc in data["doc_ids"]], doc_index=data["doc_index"],
                        starts=data["starts"], ends=data["ends"], chunk_rows=data["chunk_rows"],
-                       is_list=data["is_list"], text_hashes=[str(key) for key in data["text_hashes"]])
+                       is_list=data["is_list"], is_row=data["is_row"],
+                       text_hashes=[str(key) for key in data["text_hashes"]])
 
 
 class SentenceTableBuilder:
@@ -73,7 +75,7 @@ class SentenceTableBuilder:
 
     def __init__(self) -> None:
         self.doc_ids: list[str] = []
-        self.rows: list[tuple[int, int, int, int, bool]] = []  # doc index, start, end, chunk row, is_list
+        self.rows: list[tuple[int, int, int, int, bool, bool]] = []  # doc index, start, end, chunk row, is_list, is_row
         self.texts: list[str] = []
         self._seen: set[tuple[int, int, int]] = set()
 
@@ -87,11 +89,11 @@ class SentenceTableBuilder:
             if key in self._seen:
                 continue
             self._seen.add(key)
-            self.rows.append((doc, span.start, span.end, chunk_row, span.is_list))
-            self.texts.append(text[span.start:span.end])
+            self.rows.append((doc, span.start, span.end, chunk_row, span.is_list, span.is_row))
+            self.texts.append(span.scoring_text or text[span.start:span.end])
 
     def table(self) -> SentenceTable:
-        columns = list(zip(*self.rows)) or [(), (), (), (), ()]
+        columns = list(zip(*self.rows)) or [()] * 6
         return SentenceTable(
             doc_ids=self.doc_ids,
             doc_index=np.asarray(columns[0], dtype=np.int32),
@@ -99,6 +101,7 @@ class SentenceTableBuilder:
             ends=np.asarray(columns[2], dtype=np.int64),
             chunk_rows=np.asarray(columns[3], dtype=np.int64),
             is_list=np.asarray(columns[4], dtype=bool),
+            is_row=np.asarray(columns[5], dtype=bool),
             text_hashes=[hashlib.sha1(text.encode()).hexdigest() for text in self.texts],
         )
 

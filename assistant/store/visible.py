@@ -147,6 +147,6 @@ class VisibleIndex:
         return self.index.sentence_vectors(channel, rows)
 
     def search_sentences(self, channel: str, query_vector: np.ndarray, k: int,
-                         doc_ids: set[str] | None = None) -> list[tuple[int, float]]:
+                         doc_ids: set[str] | None = None, rows_only: bool = False) -> list[tuple[int, float]]:
         allowed = self._allowed(doc_ids)
-        return self.index.search_sentences(channel, query_vector, k, set(allowed)) if allowed else []
+        return self.index.search_sentences(channel, query_vector, k, set(allowed), rows_only) if allowed else []

@@ -47,6 +47,7 @@ class Source:
     impossible: int = 0  # the file's own unanswerable questions at most
     off_topic: int = 0
     traditional_share: float = 0.0  # of Chinese questions, asked in traditional script
+    keep_lines: bool = False  # keep the contexts' line breaks (a Markdown table's rows are lines)
 
 
 def _file_name(title: str, taken: set[str]) -> str:
@@ -80,7 +81,8 @@ def prepare(source: Source, out_dir: Path, seed: int = 0) -> list[TrainingQuesti
         doc_id = _file_name(f"{source.name}-{article['title']}", taken)
         text = article["title"].replace("_", " ")
         for paragraph in article["paragraphs"]:
-            context = re.sub(r"[\r\n\t\v\f\u2028\u2029]", " ", paragraph["context"])
+            context = paragraph["context"] if source.keep_lines else \
+                re.sub(r"[\r\n\t\v\f\u2028\u2029]", " ", paragraph["context"])
             offset = len(text) + 2
             text += "\n\n" + context
             for qa in paragraph["qas"]:

@@ -18,6 +18,8 @@ REASON = (r"\bwhy\b|\bhow (?:does|do|did|can|could|will|might|would|is|are)\b|\b
           r"is driving|are the reasons|reasons)|\breasons?\b")
 #: A yes/no question opens with an auxiliary.
 YES_NO = r"^(?:is|are|does|do|did|can|could|will|has|have|was|were|should)\b"
+#: The question asks about a table itself ("What does the table show?"): its caption or lead-in may answer.
+ABOUT_TABLE = r"\b(?:tables?|tabulated|tabular)\b"
 #: The question compares reports or asks each of them.
 ACROSS_REPORTS = r"\b(reports|compare|comparison|across|each report|both|differ|disagree|sources)\b"
 #: "Which ..." asks to pick among named things (no figure of a named thing is missing then).
