@@ -129,6 +129,39 @@ def test_ask_click_citation_highlights_span(page, server):
                            timeout=10_000)
 
 
+def test_a_table_answer_shows_its_header_and_the_cited_row_as_a_table(page, server):
+    """Issue 26: a row quote shows its table's header row above it, and the viewer shows the report's table as
+    an HTML table with the cited row (and the named cell) highlighted."""
+    ask(page, "What is the forecast period of the IoT in healthcare report?", 0)
+    turn = turn_at(page, 0)
+    assert "002_923aa08538df08e9.txt" in turn.locator(".sources").inner_text()
+    quote = turn.locator("ol.quotes table.rowquote").first
+    quote.wait_for(timeout=10_000)
+    assert quote.locator("tr").count() == 2
+    assert quote.locator("tr >> nth=0").locator("th").all_inner_texts() == ["Market Overview", ""]
+    assert quote.locator("tr >> nth=1").locator("td").all_inner_texts() == ["Forecast Period", "2027-2031"]
+    assert quote.locator("td.cell mark.cell").inner_text() == "2027-2031"
+    assert "| Forecast Period |" not in turn.locator("ol.quotes").inner_text()
+    DOCS.mkdir(exist_ok=True)
+    turn.screenshot(path=str(DOCS / "table-answer.png"))
+
+    quote.locator("xpath=following-sibling::button[contains(@class, 'cite')]").first.click()
+    row = page.locator("#viewer .doc table tr.cited")
+    row.wait_for(timeout=10_000)
+    assert row.count() == 1 and row.locator("td").all_inner_texts() == ["Forecast Period", "2027-2031"]
+    table = page.locator("#viewer .doc table", has=page.locator("tr.cited"))
+    assert table.locator("tr.head th").all_inner_texts() == ["Market Overview", ""]
+    assert table.locator("tr").count() == 7  # the whole table (header and six rows)
+    assert row.locator("td.cell mark.cell").inner_text() == "2027-2031"
+    assert page.locator("#viewer mark.cited").count() == 0  # the row is marked as a row
+    assert "| Forecast Period |" not in page.locator("#viewer .doc").text_content()
+    color = row.locator("td >> nth=0").evaluate("(td) => getComputedStyle(td).backgroundColor")
+    assert color not in ("rgba(0, 0, 0, 0)", "transparent"), color  # the cited row is highlighted
+    page.wait_for_timeout(300)
+    assert _in_view(page, "#viewer tr.cited")
+    page.screenshot(path=str(DOCS / "table-viewer.png"))
+
+
 def _in_view(page, selector: str) -> bool:
     """The element is inside its scroll box and inside the window."""
     return page.evaluate("""(selector) => {
