@@ -112,19 +112,34 @@ def test_prose_citations_keep_their_mark_beside_a_table():
     assert all(attrs == "" for attrs, _ in _rows(fragment))  # no row is cited
 
 
-def test_a_table_cut_by_the_window_edge_is_shown_whole():
+def test_a_table_cut_by_the_window_edge_shows_its_rows_in_the_window_under_its_header():
     table = "Table 1: Sites\n\n| Site | Beds |\n|---|---|\n" + "".join(f"| Site {i} | {i * 10} |\n" for i in range(40))
     filler = ("Prose line of the report.\n" * (VIEW_WINDOW // 20))[:VIEW_WINDOW - len(table) // 2] + "\n"
     text = "Opening words.\n\n" + table + filler + "The cited sentence is here.\n"
     start = text.index("The cited sentence")
     lo = start - VIEW_WINDOW
     assert text.index("| Site 0 |") < lo < text.index("| Site 39 |")  # the plain window starts inside the table
+    cut = text.rfind("\n", 0, lo) + 1  # the row the edge cuts is shown whole
+    first = int(re.match(r"\| Site (\d+)", text[cut:]).group(1))
     fragment = render_view(_index(text), _view(start, start + len("The cited sentence is here.")))
-    [found] = find_tables(text)
-    assert f"[… {found.caption[0]:,} characters before this are not shown …]" in fragment
+    assert f"[… {cut:,} characters before this are not shown …]" in fragment
     rows = _rows(fragment)
-    assert rows[0][1] == ["Site", "Beds"] and len(rows) == 41 and rows[-1][1] == ["Site 39", "390"]
-    assert "<caption>Table 1: Sites</caption>" in fragment and "|" not in _doc(fragment)
+    assert "<caption>Table 1: Sites</caption>" in fragment and rows[0][1] == ["Site", "Beds"]
+    assert rows[1] == (' class="gap"', [f"[… rows of this table not shown: {first} …]"])
+    assert rows[2][1] == [f"Site {first}", str(first * 10)] and rows[-1][1] == ["Site 39", "390"]
+    assert len(rows) == 2 + 40 - first and "|" not in _doc(fragment)
+    assert "[… 此表未显示的行：" in render_view(_index(text), _view(start, start + 10), "zh")
+
+
+def test_a_row_deep_in_a_huge_table_is_shown_under_its_header_within_the_window():
+    text = "Sites by region:\n| Site | Beds |\n|---|---|\n" + "".join(f"| Site {i} | {i} |\n" for i in range(20_000))
+    start, end = _line(text, "| Site 12345 |")
+    fragment = render_view(_index(text), _view(start, end))
+    rows = _rows(fragment)
+    assert rows[0][1] == ["Site", "Beds"] and rows[1][0] == ' class="gap"'
+    assert (' class="cited"', ["Site 12345", "12345"]) in rows
+    assert rows[-1][0] == ' class="gap"' and len(rows) < 4 * VIEW_WINDOW // len("| Site 12345 | 12345 |\n")
+    assert len(fragment) < 8 * VIEW_WINDOW
 
 
 def test_a_seed_table_shows_as_a_table():

@@ -425,7 +425,8 @@ def render_view(index, view: dict, lang: str = "en") -> str:
     body = []
     if lo > 0:
         body.append(f'<span class="cut">{esc(text("chars_before", lang, n=f"{lo:,}"))}</span>\n')
-    body.append(document_html(doc_text, lo, hi, tables, marks, header=header, cell=cell))
+    body.append(document_html(doc_text, lo, hi, tables, marks, header=header, cell=cell,
+                              rows_not_shown=lambda n: text("rows_not_shown", lang, n=f"{n:,}")))
     if hi < len(doc_text):
         body.append(f'\n<span class="cut">{esc(text("chars_after", lang, n=f"{len(doc_text) - hi:,}"))}</span>')
     aside = ""

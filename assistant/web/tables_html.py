@@ -6,8 +6,11 @@ HTML, DOCX and PDF reports.  Each table becomes a ``<table>``: its caption (the
 line that introduces it) a ``<caption>``, its first row ``<th>`` cells, the
 other rows ``<td>`` cells; Markdown rule lines (``|---|``) are structure and
 are not shown; the text around a table stays escaped text.  A table that the
-viewer's window cuts is shown whole (the window grows to hold it and its
-caption), so a cited row is always seen under its header.
+viewer's window cuts is shown from the first row the window holds (a row the
+edge cuts is shown whole) to the last, always under its caption and header
+row, with a line saying how many rows are not shown: a cited row is always
+seen under its header, and a table of 20,000 rows costs no more than the
+window.
 
 Highlights are clean-text spans ``(start, end, kind)``, kind "cited" (the
 quote) or "par" (the same passage in the other language):
@@ -54,23 +57,27 @@ def _begin(table: Table) -> int:
 
 
 def window_tables(text: str, lo: int, hi: int) -> tuple[int, int, list[Table]]:
-    """``(lo, hi, tables)``: the tables that overlap ``text[lo:hi]``, and the window grown to hold each of
-    them whole, with its caption."""
+    """``(lo, hi, tables)``: the tables that overlap ``text[lo:hi]``, and the window's edges moved to whole
+    lines where they fall inside a table (a row the edge cuts is shown whole)."""
     tables = tables_around(text, lo, hi) if lo < hi else []
-    if tables:
-        lo = min(lo, _begin(tables[0]))
-        hi = max(hi, tables[-1].end)
+    if tables and _begin(tables[0]) < lo < tables[0].end:
+        lo = text.rfind("\n", 0, lo) + 1
+    if tables and _begin(tables[-1]) < hi < tables[-1].end:
+        newline = text.find("\n", hi)
+        hi = len(text) if newline < 0 else newline
     return lo, hi, tables
 
 
 def document_html(text: str, lo: int, hi: int, tables: list[Table], marks: list[Mark],
-                  header: Span | None = None, cell: Span | None = None) -> str:
-    """``text[lo:hi]`` (a window from :func:`window_tables`) as HTML: its tables as tables, the rest as
-    escaped text, the marks highlighted."""
+                  header: Span | None = None, cell: Span | None = None, rows_not_shown=None) -> str:
+    """``text[lo:hi]`` (a window from :func:`window_tables`) as HTML: its tables as tables (their rows in the
+    window, under their caption and header; ``rows_not_shown(n)`` words the line for rows left out), the
+    rest as escaped text, the marks highlighted."""
     parts, position = [], lo
     for table in tables:
         parts.append(marked_text(text, position, _begin(table), marks))
-        parts.append(table_html(text, table, marks, header=header, cell=cell))
+        parts.append(table_html(text, table, marks, header=header, cell=cell, window=(lo, hi),
+                                rows_not_shown=rows_not_shown))
         position = table.end + (1 if text.startswith("\n", table.end) else 0)  # a table is a block: its line ends
     parts.append(marked_text(text, position, hi, marks))
     return "".join(parts)
@@ -87,29 +94,46 @@ def _covers(start: int, end: int, row: Row) -> bool:
     return start <= first and last <= end
 
 
+def _row_html(text: str, row: Row, tag: str, width: int, marks: list[Mark], header: Span | None,
+              cell: Span | None) -> str:
+    touching = [(start, end, kind) for start, end, kind in marks if _overlaps(start, end, row)]
+    classes = [kind for _, _, kind in touching]
+    if header is not None and _overlaps(header[0], header[1], row):
+        classes.append("head")
+    partial = [mark for mark in touching if not _covers(mark[0], mark[1], row)]
+    cells = []
+    for cell_start, cell_end in list(row.cells) + [(row.end, row.end)] * (width - len(row.cells)):
+        if cell is not None and cell_start <= cell[0] < cell[1] <= cell_end:
+            cells.append(f'<{tag} class="cell"><mark class="cell">{esc(text[cell_start:cell_end])}</mark></{tag}>')
+        else:
+            cells.append(f"<{tag}>{marked_text(text, cell_start, cell_end, partial)}</{tag}>")
+    row_class = f' class="{" ".join(dict.fromkeys(classes))}"' if classes else ""
+    return f"<tr{row_class}>{''.join(cells)}</tr>"
+
+
 def table_html(text: str, table: Table, marks: list[Mark], *, header: Span | None = None,
-               cell: Span | None = None, css_class: str = "doc-table", title: str = "") -> str:
-    """One table of ``text`` as an HTML table (see the module for its highlights)."""
+               cell: Span | None = None, window: Span | None = None, rows_not_shown=None,
+               css_class: str = "doc-table", title: str = "") -> str:
+    """One table of ``text`` as an HTML table (see the module for its highlights); with ``window``, only the
+    body rows inside it, and a line (``rows_not_shown(n)``) where rows are left out."""
     width = max(len(row.cells) for row in table.rows)
     title_attribute = f' title="{esc(title)}"' if title else ""
     parts = [f'<table class="{css_class}"{title_attribute}>']
     if table.caption:
         parts.append(f"<caption>{marked_text(text, table.caption[0], table.caption[1], marks)}</caption>")
-    for number, row in enumerate(table.rows):
-        tag = "th" if number == 0 else "td"
-        touching = [(start, end, kind) for start, end, kind in marks if _overlaps(start, end, row)]
-        classes = [kind for _, _, kind in touching]
-        if header is not None and _overlaps(header[0], header[1], row):
-            classes.append("head")
-        partial = [mark for mark in touching if not _covers(mark[0], mark[1], row)]
-        cells = []
-        for cell_start, cell_end in list(row.cells) + [(row.end, row.end)] * (width - len(row.cells)):
-            if cell is not None and cell_start <= cell[0] < cell[1] <= cell_end:
-                cells.append(f'<{tag} class="cell"><mark class="cell">{esc(text[cell_start:cell_end])}</mark></{tag}>')
-            else:
-                cells.append(f"<{tag}>{marked_text(text, cell_start, cell_end, partial)}</{tag}>")
-        row_class = f' class="{" ".join(dict.fromkeys(classes))}"' if classes else ""
-        parts.append(f"<tr{row_class}>{''.join(cells)}</tr>")
+    parts.append(_row_html(text, table.header, "th", width, marks, header, cell))
+    body = table.body
+    shown = [number for number, row in enumerate(body) if window is None or window[0] <= row.start and row.end <= window[1]]
+    first, last = (shown[0], shown[-1] + 1) if shown else (len(body), len(body))
+
+    def gap(n: int) -> None:
+        if n:
+            words = rows_not_shown(n) if rows_not_shown else f"… {n:,} …"
+            parts.append(f'<tr class="gap"><td colspan="{width}">{esc(words)}</td></tr>')
+
+    gap(first)
+    parts.extend(_row_html(text, row, "td", width, marks, header, cell) for row in body[first:last])
+    gap(len(body) - last)
     parts.append("</table>")
     return "".join(parts)
 
@@ -182,6 +206,7 @@ table.doc-table tr.cited td:first-child { box-shadow: inset 4px 0 0 #fab005; }
 table.doc-table tr.par td { background: rgba(99, 230, 190, 0.30); }
 table.doc-table tr.head th { box-shadow: inset 0 -2px 0 #fab005; }
 mark.cell { background: #ffe066; color: #111; border-radius: 3px; padding: 0 2px; box-shadow: 0 0 0 2px #f59f00; }
+table.doc-table tr.gap td { color: var(--body-text-color-subdued); font-style: italic; text-align: center; }
 table.rowquote { border-collapse: collapse; display: inline-table; vertical-align: bottom; font-size: 14px; margin: 1px 0; }
 table.rowquote td { background: var(--background-fill-primary); }
 """
