@@ -404,8 +404,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("train-ranker", cmd_train_ranker, "Train the answer ranker on public QA train files (docs/ranker.md).")
     sub.add_argument("--squad", metavar="FILE", help="SQuAD 2.0 train file (train-v2.0.json or a train subset)")
     sub.add_argument("--cmrc", metavar="FILE", help="CMRC 2018 train file (cmrc2018_train.json)")
-    sub.add_argument("--tatqa", metavar="FILE", help="TAT-QA train split as a SQuAD-style file of Markdown reports "
-                     "(eval/external/prepare_tatqa.py --train-out)")
+    sub.add_argument("--tables", metavar="FILE", help="reports with Markdown tables, SQuAD layout "
+                     "(scripts/prepare_wtq_train.py: WikiTableQuestions train)")
     sub.add_argument("--work", default=".cache/ranker-train", help="work folder: libraries, indexes, cached rows")
     sub.add_argument("--out", help="model file to write (default: the shipped assistant/models/answer_ranker.json)")
     sub.add_argument("--variant", default="trees", help="which fitted variant goes to --out (default trees)")

@@ -34,8 +34,9 @@ from .library import Source, prepare
 DEFAULT_SOURCES = {
     "squad2": dict(lang="en", articles=9, held_out=1, questions=1600, impossible=300, off_topic=200),
     "cmrc2018": dict(lang="zh", articles=400, held_out=60, questions=1400, off_topic=200, traditional_share=0.25),
-    # Financial reports' tables and paragraphs (TAT-QA train, span answers): one report a table.
-    "tatqa": dict(lang="en", articles=300, held_out=30, questions=1400, off_topic=150, keep_lines=True),
+    # Reports with tables (scripts/prepare_wtq_train.py: WikiTableQuestions train, one report a table, its
+    # answer one cell, so its row is the quote): the only source where a table row answers.
+    "tables": dict(lang="en", articles=350, held_out=30, questions=1400, off_topic=150, keep_lines=True),
 }
 #: Share of the questions kept out of the fit, to measure it and to set the abstention threshold.
 VALIDATION_SHARE = 0.2
@@ -104,7 +105,7 @@ def train_ranker(sources: list[Source], work: Path, out: Path, variant: str, see
 
 def run(args) -> int:
     sources = []
-    for name, path in (("squad2", args.squad), ("cmrc2018", args.cmrc), ("tatqa", getattr(args, "tatqa", None))):
+    for name, path in (("squad2", args.squad), ("cmrc2018", args.cmrc), ("tables", getattr(args, "tables", None))):
         if path:
             if not Path(path).is_file():
                 print(f"{path}: no such file (the {name} train file; see docs/ranker.md for where to get it).",
@@ -112,7 +113,7 @@ def run(args) -> int:
                 return 2
             sources.append(Source(path=Path(path), name=name, **DEFAULT_SOURCES[name]))
     if not sources:
-        print("Name at least one train file: --squad PATH, --cmrc PATH and/or --tatqa PATH.", file=sys.stderr)
+        print("Name at least one train file: --squad PATH, --cmrc PATH and/or --tables PATH.", file=sys.stderr)
         return 2
     settings = replace(Settings(), backend=args.backend) if getattr(args, "backend", None) else Settings()
     results = train_ranker(sources, Path(args.work), Path(args.out or DEFAULT_RANKER), args.variant, args.seed, settings)

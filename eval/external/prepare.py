@@ -549,24 +549,29 @@ Library articles: {', '.join(article.id for article in prepared.library)}.
 """
 
 
-def write_set(prepared: Prepared, out: Path, source: Path, args: argparse.Namespace, command: str) -> None:
-    folder = out / prepared.set_name
-    docs = folder / "docs"
-    docs.mkdir(parents=True, exist_ok=True)
-    for stale in docs.glob("*.txt"):
+def write_files(folder: Path, docs: dict[str, str], questions: list[dict], license: str, suffix: str = ".txt") -> None:
+    """A set's files: ``docs/`` (earlier files ending in ``suffix`` removed), ``questions.jsonl`` and ``LICENSE.md``."""
+    (folder / "docs").mkdir(parents=True, exist_ok=True)
+    for stale in (folder / "docs").glob(f"*{suffix}"):
         stale.unlink()
-    for name, text in prepared.docs.items():
-        with open(docs / name, "w", encoding="utf-8", newline="\n") as handle:
+    for name, text in docs.items():
+        with open(folder / "docs" / name, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     with open(folder / "questions.jsonl", "w", encoding="utf-8", newline="\n") as handle:
-        for question in prepared.questions:
-            if question["kind"] == "extractive":
-                evidence = question["evidence"][0]
-                assert evidence in prepared.docs[question["doc"]], question
-                assert question["answer"] in evidence, question
+        for question in questions:
             handle.write(json.dumps(question, ensure_ascii=False) + "\n")
     with open(folder / "LICENSE.md", "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(license_text(prepared, source, sha256(source), args, command))
+        handle.write(license)
+
+
+def write_set(prepared: Prepared, out: Path, source: Path, args: argparse.Namespace, command: str) -> None:
+    folder = out / prepared.set_name
+    for question in prepared.questions:
+        if question["kind"] == "extractive":
+            evidence = question["evidence"][0]
+            assert evidence in prepared.docs[question["doc"]], question
+            assert question["answer"] in evidence, question
+    write_files(folder, prepared.docs, prepared.questions, license_text(prepared, source, sha256(source), args, command))
     problems = check_set(folder)
     if problems:
         raise SystemExit(f"{prepared.set_name}: {len(problems)} problems, e.g. " + "; ".join(problems[:5]))
