@@ -236,3 +236,20 @@ def test_a_row_quote_is_exported_under_its_header_row():
     assert ("> | End user | 2025 | 2026 |\n> |---|---|---|\n> | Hospitals | 41.2 | 47.9 |\n>\n> [1]\n"
             in markdown), markdown
     assert "[1] r.md, characters" in markdown
+
+
+def test_a_row_quotes_parallel_row_is_a_row_too_and_prose_parallels_stay_text():
+    answer = _row_answer()
+    zh_row = "| 医院 <b>x</b> | 41.2 | 47.9 |"
+    citation = answer.quotes[0].citation
+    answer.quotes[0] = Quote(answer.quotes[0].text, Citation(**{**citation.__dict__, "parallel": {
+        "lang": "zh", "text": zh_row, "start": 0, "end": 5}}))
+    turn = _turn_from_answer(0, answer, {"r.md": "s"})
+    fragment = render_transcript([turn])
+    _no_live_markup(fragment)
+    parallel = re.search(r'<div class="parallel">.*?</div>', fragment).group(0)
+    assert _rows(parallel) == [("", ["医院 &lt;b&gt;x&lt;/b&gt;", "41.2", "47.9"])] and "|" not in parallel
+    aside = re.search(r'<aside class="par">.*?</aside>', render_view(_index(REPORT), turn["views"]["q1"])).group(0)
+    assert _rows(aside) == [("", ["医院 &lt;b&gt;x&lt;/b&gt;", "41.2", "47.9"])]
+    turn["result"]["answer"][0]["citation"]["parallel"]["text"] = "医院的收入 | 增长了。"
+    assert '<span class="ptext">医院的收入 | 增长了。</span>' in render_transcript([turn])

@@ -16,7 +16,7 @@ from .escape import esc
 from .export import report_label, scope_text, source_line, turn_markdown
 from .i18n import text
 from .messages import localize
-from .tables_html import TABLE_CSS, document_html, row_quote_html, window_tables
+from .tables_html import TABLE_CSS, document_html, lone_row_html, row_quote_html, window_tables
 from .titles import bilingual_title
 
 #: Characters of a document shown on each side of the cited span.
@@ -318,7 +318,7 @@ def render_turn(turn: dict, lang: str = "en") -> str:
             if isinstance(parallel, dict) and parallel.get("text"):
                 lang_name = _language_name(parallel.get("lang"), lang)
                 parts.append(f'<div class="parallel"><span class="plabel">{esc(lang_name)}{"：" if lang == "zh" else ": "}'
-                             f'</span><span class="ptext">{esc(parallel["text"])}</span></div>')
+                             f'</span><span class="ptext">{lone_row_html(parallel["text"]) or esc(parallel["text"])}</span></div>')
             parts.append("</li>")
         parts.append("</ol>")
         parts.append(_comparison_table(result.get("comparison") or [], tid, titles, uploaded, lang, shorts))
@@ -433,7 +433,7 @@ def render_view(index, view: dict, lang: str = "en") -> str:
     if parallel and parallel.get("text"):
         language = _language_name(parallel.get("lang"), lang)
         aside = (f'<aside class="par"><div class="head">{esc(text("same_passage", lang, language=language))}</div>'
-                 f'<div class="ptext">{esc(parallel["text"])}</div></aside>')
+                 f'<div class="ptext">{lone_row_html(parallel["text"]) or esc(parallel["text"])}</div></aside>')
     asked = (f'<div class="q">{esc(text("cited_for", lang))} <span class="uq">{esc(view["question"])}</span></div>'
              if view.get("question") else "")  # a report opened from the library answers no question
     head = f'<div class="vhead"><b>{esc(view["title"])}</b>{asked}</div>'

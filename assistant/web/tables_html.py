@@ -184,6 +184,18 @@ def row_quote_html(quote_text: str, citation: dict, answer_span: Span | None = N
     return table_html(text, table, marks, cell=cell, css_class="rowquote", title=title)
 
 
+def lone_row_html(line) -> str | None:
+    """A passage that is one table row (a row quote's same row in the other language) as a one-row table,
+    so it shows no raw pipes; None when it is not a row.  (A table is two rows or more, so the line is read
+    under itself as header and its second reading kept.)"""
+    read = quoted_table(line, line) if isinstance(line, str) and "\n" not in line.strip() else None
+    if read is None:
+        return None
+    text, table = read
+    row = table.rows[1]
+    return f'<table class="rowquote">{_row_html(text, row, "td", len(row.cells), [], None, None)}</table>'
+
+
 def row_quote_markdown(header_text, quote_text) -> list[str] | None:
     """A row quote's lines for a Markdown export: the header line, a rule (so a Markdown viewer shows a
     table), then the quoted row(s) verbatim; None when they are not table rows."""
@@ -209,4 +221,5 @@ mark.cell { background: #ffe066; color: #111; border-radius: 3px; padding: 0 2px
 table.doc-table tr.gap td { color: var(--body-text-color-subdued); font-style: italic; text-align: center; }
 table.rowquote { border-collapse: collapse; display: inline-table; vertical-align: bottom; font-size: 14px; margin: 1px 0; }
 table.rowquote td { background: var(--background-fill-primary); }
+.parallel table.rowquote, aside.par table.rowquote { font-size: 13px; white-space: normal; }
 """
