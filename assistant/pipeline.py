@@ -30,7 +30,7 @@ from .answer import (
     select_quotes,
 )
 from .answer.features import FeatureInputs, feature_matrix
-from .answer.table_quotes import cell_answer_line, with_table_headers
+from .answer.table_quotes import cell_answer_line, with_supporting_row, with_table_headers
 from .answer.ranker import get_ranker
 from .answer.vectors import candidate_vectors
 from .config import DEFAULT_RANKER, Settings
@@ -258,8 +258,9 @@ class Assistant:
             answer.message = (f"{reason or 'The reports do not answer this question.'} "
                               "The closest passages are listed below as possibly related, not as an answer.")
             return answer
-        chosen = select_quotes(candidates, [float(score) for score in ranked.scores], config.max_quotes, config.keep_ratio,
-                               across_reports=query.across_reports)
+        scores = [float(score) for score in ranked.scores]
+        chosen = select_quotes(candidates, scores, config.max_quotes, config.keep_ratio, across_reports=query.across_reports)
+        chosen = with_supporting_row(chosen, candidates, scores, config.max_quotes, config.support_row_floor)
         documents = {candidate.hit.chunk.doc_id: retriever.index.document(candidate.hit.chunk.doc_id)
                      for candidate, _ in chosen}
         answer.quotes = order_and_cite(

@@ -28,6 +28,28 @@ def is_subsequence(needle: list[str], haystack: list[str]) -> bool:
     return all(any(word == candidate for candidate in position) for word in needle)
 
 
+def assert_table_spans_read_back(doc, visible=lambda raw: raw) -> list:
+    """Every table of ``doc`` (found by ``find_tables`` in its clean text): each non-empty
+    cell's raw span, read back from the raw text (through ``visible``: tags dropped,
+    for HTML), is the cell's text; the cells' raw spans lie in order inside their
+    row's, with nothing but empty cells after the last one.  Returns the tables."""
+    from assistant.ingest.tables import find_tables
+
+    tables = find_tables(doc.text)
+    for table in tables:
+        for row in table.rows:
+            page, row_start, row_end = doc.raw_span(row.start, row.end)
+            position = row_start
+            cells = [(start, end) for start, end in row.cells if end > start]
+            for start, end in cells:
+                cell_page, raw_start, raw_end = doc.raw_span(start, end)
+                assert visible(doc.raw_slice(cell_page, raw_start, raw_end)) == doc.text[start:end]
+                assert cell_page == page and position <= raw_start < raw_end <= row_end
+                position = raw_end
+            assert not re.search(r"\w", visible(doc.raw_slice(page, position, row_end)))  # empty cells at most
+    return tables
+
+
 class MemoryIndex:
     """The calls retrieval lists and abstention reasons make of an index, over a few passages
     ``(report, language, text)`` and hand-set vectors per channel: fast unit tests without files or models."""

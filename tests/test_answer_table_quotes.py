@@ -109,3 +109,29 @@ def test_a_seed_table_row_answer_cites_row_and_header_exactly(assistant):
         header = quote.citation.header
         assert raw[header["raw_start"]:header["raw_end"]] == header["text"]
         assert header["text"].startswith("|") and header["raw_end"] < quote.citation.raw_start
+
+
+def _candidate(doc_id: str, start: int, text: str, is_row: bool = False):
+    from assistant.answer.model import Candidate
+    from assistant.ingest.chunking import Chunk
+    from assistant.retrieval import Hit
+
+    chunk = Chunk("c", doc_id, text, start, start + len(text), start, start + len(text), 5, None, "", "en")
+    return Candidate(Hit(chunk, 0, 1.0, 0.0, 0.0, 0.0), 0, start, start + len(text), text, is_row=is_row)
+
+
+def test_a_row_stating_the_first_quotes_figure_follows_it():
+    from assistant.answer.table_quotes import with_supporting_row
+
+    prose = _candidate("a.md", 0, "The market was valued at USD 45.89 billion in 2025 and grows at 18.37% a year.")
+    other = _candidate("a.md", 200, "Wearables are the fastest growing segment.")
+    row = _candidate("a.md", 100, "| Market Size 2025 | USD 45.89 Billion |", is_row=True)
+    unrelated_row = _candidate("a.md", 140, "| Market Size 2031 | USD 126.23 Billion |", is_row=True)
+    elsewhere = _candidate("b.md", 100, "| Market Size 2025 | USD 45.89 Billion |", is_row=True)
+    candidates = [prose, other, row, unrelated_row, elsewhere]
+    scores = [0.9, 0.5, 0.01, 0.3, 0.8]
+    chosen = [(prose, 0.9), (other, 0.5)]
+    assert [c.text for c, _ in with_supporting_row(chosen, candidates, scores, 4, 0.0)] == [prose.text, row.text, other.text]
+    assert with_supporting_row(chosen, candidates, scores, 4, 0.5) == chosen  # the row scores under the floor
+    assert with_supporting_row([(other, 0.5)], candidates, scores, 4, 0.0) == [(other, 0.5)]  # no figure to support
+    assert len(with_supporting_row(chosen, candidates, scores, 2, 0.0)) == 2

@@ -10,7 +10,8 @@ import sys
 import zipfile
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, assert_table_spans_read_back
+from test_ingest_readers import assert_map_exact
 
 from assistant.bench.readers import HOSTILE_DOCX, make_hostile_docx
 from assistant.ingest import DocumentError, read_document
@@ -30,7 +31,7 @@ def lines_of(document) -> list[str]:
 def test_orphan_vertical_merge_reads_the_row(tmp_path):
     """python-docx raised ValueError ("no tr above topmost tr") past the reader and stopped the build."""
     document = read_document(hostile(tmp_path, "orphan-vmerge"))
-    assert lines_of(document)[0] == "orphan | cell"
+    assert lines_of(document)[0] == "| orphan | cell"
     assert "The gizmo market grew 14% in 2024." in lines_of(document)
 
 
@@ -49,7 +50,51 @@ def test_vertical_merge_rows_carry_the_merged_cell(tmp_path):
     """A row's text carries the merged cell it belongs to, as python-docx read it."""
     path = tmp_path / "merged.docx"
     merged_table(path)
-    assert lines_of(read_document(path))[:3] == ["Region | Share", "Europe | 25%", "Europe | 31%"]
+    assert lines_of(read_document(path))[:3] == ["| Region | Share", "| Europe | 25%", "| Europe | 31%"]
+
+
+def revenue_table(path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Gizmo revenue grew in every segment.")
+    document.add_paragraph("Table 2: Gizmo revenue by end user (USD billion)")
+    table = document.add_table(rows=4, cols=4)
+    for row, values in zip(table.rows, [("End user", "2025", "2026", "Note"), ("Hospitals", "41.2", "47.9", ""),
+                                        ("", "12.0", "13.1", "new"), ("Home care", "1.5", "", "")]):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    table.cell(3, 2).merge(table.cell(3, 3)).text = "merged"  # a cell spanning two grid columns
+    clinics = table.cell(2, 0)
+    clinics.text = "Clinics"
+    clinics.add_paragraph("and labs")  # two paragraphs in one cell
+    document.add_paragraph("Prose after the table.")
+    document.save(str(path))
+
+
+def test_table_rows_are_pipe_rows_with_exact_cell_spans(tmp_path):
+    from assistant.ingest.tables import cell_texts, row_sentence
+
+    path = tmp_path / "revenue.docx"
+    revenue_table(path)
+    document = read_document(path)
+    [table] = assert_table_spans_read_back(document, visible=lambda raw: " ".join(raw.split()))
+    text = document.text
+    assert text[table.caption[0]:table.caption[1]] == "Table 2: Gizmo revenue by end user (USD billion)"
+    assert cell_texts(text, table.header) == ["End user", "2025", "2026", "Note"]
+    assert [cell_texts(text, row) for row in table.body] == [
+        ["Hospitals", "41.2", "47.9"], ["Clinics and labs", "12.0", "13.1", "new"], ["Home care", "1.5", "merged"]]
+    assert text[table.body[2].start:table.body[2].end] == "| Home care | 1.5 | merged |"  # merged: and an empty cell
+    assert row_sentence(text, table, table.body[1]) == ("End user: Clinics and labs — 2025: 12.0; 2026: 13.1; Note: new "
+                                                        "(Table 2: Gizmo revenue by end user (USD billion))")
+    # The raw text is as before: a row's cells joined by " | ", a cell's paragraphs by a newline.
+    assert "\nClinics\nand labs | 12.0 | 13.1 | new\n" in document.raw_text
+    for row in table.rows:
+        raw_row = document.raw_slice(*document.raw_span(row.start, row.end))
+        assert ("| " + " ".join(raw_row.split())).rstrip(" |") == text[row.start:row.end].rstrip(" |")
+    start = text.index("Prose after")
+    assert document.raw_slice(*document.raw_span(start, start + 11)) == "Prose after"
+    assert_map_exact(document)
 
 
 def test_style_named_heading_superscript_is_not_a_heading(tmp_path):
@@ -62,8 +107,8 @@ def test_style_named_heading_superscript_is_not_a_heading(tmp_path):
 def test_huge_grid_span_is_one_cell(tmp_path):
     """A cell spanning 1,000,000 grid columns was read 1,000,000 times (7M characters, 115 s)."""
     document = read_document(hostile(tmp_path, "gridspan-1m"))
-    assert lines_of(document)[0] == "spanned"
-    assert document.text.count("spanned") == 1
+    assert lines_of(document)[0] == "| spanned" + " |" * 49  # at most 50 columns of empty cells in the clean text
+    assert document.raw_text.startswith("spanned\n") and document.text.count("spanned") == 1
 
 
 def test_repeated_merged_text_counts_toward_the_character_cap(tmp_path):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SEED_FILES
+from conftest import SEED_FILES, assert_table_spans_read_back
 
 from assistant.ingest import DocumentError, detect_lang, read_document
 
@@ -31,11 +31,85 @@ def test_html_drops_tags_scripts_and_styles_and_decodes_entities(tmp_path):
     assert "Growth & Share" in doc.text
     assert "Café sales rose 5%." in doc.text
     assert "alert" not in doc.text and "color" not in doc.text and "hidden" not in doc.text
-    assert "A | B" in doc.text
+    assert "| A | B" in doc.text
     assert doc.text.index("Growth") < doc.text.index("Café")
     assert "\n" in doc.text[doc.text.index("Share") : doc.text.index("Café")]  # block tags break lines
     assert [doc.text[h.start : h.end] for h in doc.headings] == ["Growth & Share"]
     assert_map_exact(doc)
+
+
+REVENUE_HTML = """<html><body><h2>Revenue</h2>
+<table class="t">
+  <caption>Table 2: Revenue by <b>end user</b></caption>
+  <thead>
+    <tr><th>End user</th><th>2025</th><th colspan="2">2026 &amp; 2027</th><th>Note</th></tr>
+  </thead>
+  <tbody>
+    <tr><td><a href="#h">Hospitals</a> &amp; clinics</td><td>41.2</td><td>47.9</td><td>50.1</td><td rowspan="2">est.</td></tr>
+    <tr><td><p>Labs</p><p>and
+        testing</p></td><td> 12.0 </td><td></td><td>3<br>(new)</td></tr>
+    <tr><td>Home<table><tr><td>inner</td><td>cell</td></tr><tr><td>rows</td></tr></table> care</td>
+        <td>1.5</td><td>2.5</td><td>3.5</td><td>&lt;1</td></tr>
+  </tbody>
+</table>
+<p>After the table.</p>
+<table><tr><td>just</td><td>one row</td></tr></table>
+</body></html>"""
+
+
+def _visible_html(raw: str) -> str:
+    """A raw HTML span as a reader sees it: tags dropped, entities decoded, blanks collapsed."""
+    import html
+    import re
+
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]*>", " ", raw))).strip()
+
+
+def test_html_table_rows_are_pipe_rows_with_exact_cell_spans(tmp_path):
+    from assistant.ingest.tables import cell_texts
+
+    path = tmp_path / "r.html"
+    path.write_text(REVENUE_HTML, encoding="utf-8")
+    doc = read_document(path)
+    [table] = assert_table_spans_read_back(doc, visible=_visible_html)
+    assert doc.text[table.caption[0]:table.caption[1]] == "Table 2: Revenue by end user"
+    assert cell_texts(doc.text, table.header) == ["End user", "2025", "2026 & 2027", "", "Note"]  # colspan: an empty cell
+    assert [cell_texts(doc.text, row) for row in table.body] == [
+        ["Hospitals & clinics", "41.2", "47.9", "50.1", "est."],
+        ["Labs and testing", "12.0", "", "3 (new)"],  # paragraphs and <br> in a cell stay on its line
+        ["Home inner cell rows care", "1.5", "2.5", "3.5", "<1"],  # a nested table joins its cell's text
+    ]
+    cells = {doc.text[start:end]: doc.raw_slice(*doc.raw_span(start, end)) for row in table.rows for start, end in row.cells}
+    assert cells["41.2"] == "41.2" and cells["12.0"] == "12.0" and cells["2026 & 2027"] == "2026 &amp; 2027"
+    assert cells["Hospitals & clinics"] == "Hospitals</a> &amp; clinics"  # from the first to the last visible character
+    assert "just" in doc.text and "one row" in doc.text  # a one-row table is text, no table
+    lines = doc.text.split("\n")
+    assert lines.index("| End user | 2025 | 2026 & 2027 | | Note") == lines.index("Table 2: Revenue by end user") + 1
+    assert_map_exact(doc)
+
+
+LAYOUT_HTML = """<html><body><table width="100%"><tr><td>
+<h1>Gizmo Outlook</h1><p>The gizmo market grew 9% in 2025.</p><p>Hospitals lead demand.</p>
+<table><tr><th>Segment</th><th>2025</th></tr><tr><td>Hospitals</td><td>41.2</td></tr><tr><td>Clinics</td><td>12.0</td></tr></table>
+</td></tr><tr><td><p>Contact the gizmo desk.</p></td></tr></table></body></html>"""
+
+
+def test_a_layout_table_is_read_as_blocks_and_a_data_table_inside_it_as_rows(tmp_path):
+    from assistant.ingest.tables import cell_texts, find_tables
+
+    path = tmp_path / "layout.html"
+    path.write_text(LAYOUT_HTML, encoding="utf-8")
+    doc = read_document(path)
+    assert doc.text.split("\n") == ["Gizmo Outlook", "", "The gizmo market grew 9% in 2025.", "", "Hospitals lead demand.",
+                                    "", "| Segment | 2025", "| Hospitals | 41.2", "| Clinics | 12.0", "",
+                                    "Contact the gizmo desk."]
+    assert [doc.text[h.start:h.end] for h in doc.headings] == ["Gizmo Outlook"]
+    [table] = find_tables(doc.text)
+    assert [cell_texts(doc.text, row) for row in table.rows] == [["Segment", "2025"], ["Hospitals", "41.2"], ["Clinics", "12.0"]]
+    sidebar = ("<table><tr><td><p>" + "The gizmo market grew in every region of the world. " * 50 + "</p></td>"
+               "<td><p>Short side note.</p></td></tr></table>")  # two cells of passages, no heading: still layout
+    path.write_text(sidebar, encoding="utf-8")
+    assert find_tables(read_document(path).text) == [] and "|" not in read_document(path).text
 
 
 def test_markdown_markup_is_dropped_but_mapped(tmp_path):
@@ -145,7 +219,7 @@ def test_docx_paragraphs_tables_and_headings(tmp_path):
     path = tmp_path / "r.docx"
     make_docx(path)
     doc = read_document(path)
-    assert "Region | Share" in doc.text and "Europe | 25%" in doc.text
+    assert "\n| Region | Share\n| Europe | 25%\n" in doc.text
     assert [doc.text[h.start : h.end] for h in doc.headings] == ["Remote Monitoring Outlook"]
     start = doc.text.index("grew 14%")
     _, raw_start, raw_end = doc.raw_span(start, start + 8)

@@ -7,14 +7,43 @@ the row, and the cell in the column the question names, marked in it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+from ..ingest.facts import extract_figures
 from ..ingest.tables import Row, Table, cell_texts, tables_around
 from ..ingest.years import years_in
 from ..lexical import tokenize
 from ..query import Query
 from ..store import DocumentMap
-from .model import AnswerLine, Quote
+from .model import AnswerLine, Candidate, Quote
+
+_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s?[%％]")
+
+
+def stated_figures(text: str) -> set[tuple[str, float]]:
+    """The money amounts (normalised to USD billion, so "USD 1.35 billion" is "13.5億美元") and percentages a text states."""
+    money = {("money", round(figure["value"], 3)) for figure in extract_figures(text) if figure["kind"].startswith("market")}
+    return money | {("percent", float(number)) for number in _PERCENT_RE.findall(text)}
+
+
+def with_supporting_row(chosen: list[tuple[Candidate, float]], candidates: list[Candidate], scores: list[float],
+                        max_quotes: int, floor: float) -> list[tuple[Candidate, float]]:
+    """When the first quote is prose and a row of a table of the same report
+    states one of its figures, that row (the best scored, at least ``floor``
+    times the first quote's score) follows it: a table is where a report keeps
+    the figure, under a header that says what it measures."""
+    if not chosen or any(candidate.is_row for candidate, _ in chosen):
+        return chosen
+    first, best_score = chosen[0]
+    wanted = stated_figures(first.text)
+    if not wanted:
+        return chosen
+    support = max(((candidate, score) for candidate, score in zip(candidates, scores)
+                   if candidate.is_row and candidate.hit.chunk.doc_id == first.hit.chunk.doc_id
+                   and score >= floor * best_score and stated_figures(candidate.text) & wanted),
+                  key=lambda pair: pair[1], default=None)
+    return chosen if support is None else [chosen[0], support, *chosen[1:]][:max_quotes]
 
 
 def _span(document: DocumentMap, start: int, end: int) -> dict:

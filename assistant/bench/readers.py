@@ -1,7 +1,9 @@
 """Readers on adversarial input: the time to read (or refuse) small hostile files.
 
 Rows: a 1 MB line of each inline Markdown pattern that used to be quadratic
-(read as .md and as .html), PDF pages sharing one 5 MB content stream, a
+(read as .md and as .html), PDF pages sharing one 5 MB content stream (and a
+1.5 MB one that also draws rules, so tables are looked for), 20 pages of ruled
+tables (the cost of finding PDF tables on an ordinary file), a
 DOCX of highly compressible XML, the hostile DOCX of issue 25 (each read in a
 fresh process, with its peak RSS), and 1 MB lines of the shapes that were slow
 to read or to chunk (rule lines, unbroken lines, unbroken CJK), each read
@@ -21,9 +23,9 @@ MB = 1_000_000
 _PDF_LINE = b"BT /F1 9 Tf 20 700 Td (gizmo market grew) Tj ET\n"
 
 
-def make_shared_stream_pdf(path: Path, pages: int, stream_bytes: int) -> None:
+def make_shared_stream_pdf(path: Path, pages: int, stream_bytes: int, line: bytes = _PDF_LINE) -> None:
     """``pages`` pages whose /Contents all point at one Flate stream that
-    decodes to ``stream_bytes`` bytes of text-drawing instructions."""
+    decodes to ``stream_bytes`` bytes of ``line`` (text-drawing instructions)."""
     from pypdf import PdfWriter
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
@@ -32,13 +34,48 @@ def make_shared_stream_pdf(path: Path, pages: int, stream_bytes: int) -> None:
         NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
         NameObject("/BaseFont"): NameObject("/Helvetica")}))
     stream = DecodedStreamObject()
-    stream.set_data(_PDF_LINE * (stream_bytes // len(_PDF_LINE)))
+    stream.set_data(line * (stream_bytes // len(line)))
     shared = writer._add_object(stream.flate_encode(level=9))
     for _ in range(pages):
         page = writer.add_blank_page(612, 792)
         page[NameObject("/Resources")] = DictionaryObject({
             NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
         page[NameObject("/Contents")] = shared
+    with open(path, "wb") as handle:
+        writer.write(handle)
+
+
+#: Text and a ruling line: a page made of it is one pdfplumber would look for tables on.
+RULED_PDF_LINE = _PDF_LINE + b"20 690 m 300 690 l S\n"
+
+
+def make_ruled_table_pdf(path: Path, pages: int, rows: int = 13, columns: int = 4) -> None:
+    """``pages`` pages, each a caption and a ``rows`` x ``columns`` table drawn
+    with ruling lines (a header row of years, then "Segment N" rows of figures)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    left, top, width, height = 60, 700, 90, 18
+    for number in range(pages):
+        cells = [["Segment"] + [str(2024 + column) for column in range(columns - 1)]]
+        cells += [[f"Segment {row}"] + [f"{row + column}.{number}" for column in range(columns - 1)] for row in range(rows - 1)]
+        drawn = [f"BT /F1 10 Tf {left} {top + 20} Td (Table {number + 1}: Gizmo revenue by segment) Tj ET"]
+        for row, values in enumerate(cells):
+            drawn += [f"BT /F1 9 Tf {left + 4 + column * width} {top - 13 - row * height} Td ({value}) Tj ET"
+                      for column, value in enumerate(values)]
+        drawn += [f"{left} {top - row * height} m {left + columns * width} {top - row * height} l S" for row in range(rows + 1)]
+        drawn += [f"{left + column * width} {top} m {left + column * width} {top - rows * height} l S"
+                  for column in range(columns + 1)]
+        content = DecodedStreamObject()
+        content.set_data("\n".join(drawn).encode())
+        page = writer.add_blank_page(612, 792)
+        page[NameObject("/Resources")] = DictionaryObject({
+            NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+        page[NameObject("/Contents")] = writer._add_object(content)
     with open(path, "wb") as handle:
         writer.write(handle)
 
@@ -207,6 +244,12 @@ def bench_readers(work: Path) -> list[dict]:
     pdf_small = folder / "shared-stream-small.pdf"
     make_shared_stream_pdf(pdf_small, pages=40, stream_bytes=1_500_000)
     rows.append(_timed_read(pdf_small, "PDF, 40 pages sharing one 1.5 MB content stream"))
+    ruled = folder / "shared-stream-ruled.pdf"
+    make_shared_stream_pdf(ruled, pages=10, stream_bytes=1_500_000, line=RULED_PDF_LINE)
+    rows.append(_peak_read(ruled, "PDF, 10 pages sharing one 1.5 MB content stream that also draws rules"))
+    tables = folder / "ruled-tables.pdf"
+    make_ruled_table_pdf(tables, pages=20)
+    rows.append(_timed_read(tables, "PDF, 20 pages of a ruled 13 x 4 table each (not hostile: pdfplumber's cost)"))
     form = folder / "form.pdf"
     make_form_pdf(form, stream_bytes=5_000_000)
     rows.append(_timed_read(form, "PDF, one page drawing a 5 MB form XObject"))

@@ -12,7 +12,8 @@ What "raw file" means per format:
 * ``.pdf``: the text pypdf extracts from one page; a citation gives the page
   number and offsets inside that page's extracted text.
 * ``.docx``: the main document part's paragraphs (and table rows, cells joined by
-  `` | ``), read in one stream (:mod:`.docx_reader`), joined by newlines.
+  `` | ``), read in one stream (:mod:`.docx_reader`), joined by newlines; a row's
+  clean line starts with a synthetic ``| ``.
 """
 from __future__ import annotations
 
@@ -114,9 +115,11 @@ class TextBuilder:
         self._pending_newlines = 0
         self._pending_space = False
         self._pending_pos = 0
+        #: A table row is being written: a line break (raw or from markup) becomes a space, so the row stays one line.
+        self.single_line = False
 
     def add(self, char: str, raw_start: int, raw_end: int) -> None:
-        if char in "\n\r\f\v\u2028\u2029":
+        if char in "\n\r\f\v\u2028\u2029" and not self.single_line:
             if self._pending_newlines == 0 and not self._pending_space:
                 self._pending_pos = raw_start
             if char != "\r":

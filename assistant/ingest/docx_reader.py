@@ -9,8 +9,15 @@ soon as it ends, so memory holds the text read so far, never the XML tree; the
 characters are counted as each ``w:t`` arrives and the clock is checked every
 few thousand elements, so the caps stop a read inside a paragraph, row or cell.
 
-Tables are read as they are written, one line per row: a cell spanning grid
-columns (``gridSpan``) is one cell (its span is a number, never expanded),
+Tables are read as they are written, one line per row: the raw text holds the
+row's cells joined by `` | ``, and the clean text puts a synthetic ``| `` (no raw
+character) before it, so the row reads as :mod:`.tables` reads every format's rows
+(``| Region | Share``); the paragraphs (and line breaks) of one cell are joined by
+newlines in the raw text and by spaces in the clean text, so a row stays one line
+and the raw text and its offsets are those of earlier versions.  A cell spanning grid
+columns (``gridSpan``) is one cell (its span is a number, never expanded) followed,
+in the clean text only, by empty synthetic cells for the columns it covers (at most
+:data:`~.tables.MAX_SPAN` in all), so later cells stay under their header,
 and a cell that continues a vertical merge repeats the text of the cell above
 it at that grid column (counted like any text; an orphan continuation, with no
 cell above, keeps its own text).  Headings are the paragraphs whose style is named
@@ -25,6 +32,7 @@ from pathlib import Path
 
 from .document import DocumentError, Heading, TextBuilder
 from .limits import ReadBudget
+from .tables import MAX_SPAN
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -59,15 +67,38 @@ def read_docx(path: Path, name: str, budget: ReadBudget) -> tuple[str, TextBuild
     builder = TextBuilder()
     headings: list[Heading] = []
     offset = 0
-    for text, level in lines:
+    for text, level, cells in lines:
         builder.break_line(offset)
         clean_start = len(builder)
-        builder.add_text(text, offset)
+        if cells is None:
+            builder.add_text(text, offset)
+        else:
+            _add_row(builder, cells, offset)
         span = builder.span_since(clean_start) if level else None
         if span:
             headings.append(Heading(*span, level))
         offset += len(text) + 1
-    return "\n".join(text for text, _ in lines), builder, headings
+    return "\n".join(text for text, _, _ in lines), builder, headings
+
+
+def _add_row(builder: TextBuilder, cells: tuple[tuple[str, int], ...], offset: int) -> None:
+    """A row's line: ``| `` then its cells as the raw text holds them (joined by `` | ``),
+    each followed by an empty synthetic cell per extra grid column it spans."""
+    builder.add_synthetic("| ", offset)
+    builder.single_line = True
+    position = offset
+    for index, (text, span) in enumerate(cells):
+        if index:
+            builder.add_text(" | ", position)
+            position += 3
+        builder.add_text(text, position)
+        position += len(text)
+        builder.add_synthetic(" |" * _padding(span), position)
+    builder.single_line = False
+
+
+def _padding(span: int) -> int:
+    return min(span, MAX_SPAN) - 1
 
 
 def _check_sizes(archive: zipfile.ZipFile, budget: ReadBudget) -> None:
@@ -133,24 +164,24 @@ def _number(element, default: int) -> int:
 
 
 class _BodyReader:
-    """One pass over the main part's XML: lines of (text, heading level)."""
+    """One pass over the main part's XML: lines of (text, heading level, a table row's (cell text, grid span)s)."""
 
     def __init__(self, levels: dict[str, int], budget: ReadBudget) -> None:
         self.levels = levels
         self.budget = budget
-        self.lines: list[tuple[str, int]] = []
+        self.lines: list[tuple[str, int, tuple[tuple[str, int], ...] | None]] = []
         self.paragraph_depth = 0  # paragraphs inside a paragraph (text boxes) are not read
         self.table_depth = 0  # a nested table's paragraphs join the outer cell's text
         self.pieces: list[str] = []
         self.level = 0
-        self.row: list[str] = []
+        self.row: list[tuple[str, int]] = []
         self.cell: list[str] = []
         self.grid_column = 0  # where the current cell starts in the table's grid
         self.span, self.merge = 1, None
         self.above: dict[int, str] = {}  # the previous row's cell texts by grid column
         self.current: dict[int, str] = {}
 
-    def read(self, stream) -> list[tuple[str, int]]:
+    def read(self, stream) -> list[tuple[str, int, tuple[tuple[str, int], ...] | None]]:
         from lxml import etree
 
         budget, seen = self.budget, 0
@@ -211,7 +242,7 @@ class _BodyReader:
         if self.table_depth:
             self.cell.append(text)
         else:
-            self.lines.append((text, self.level))
+            self.lines.append((text, self.level, None))
 
     def _table_end(self, tag: str, element) -> None:
         if tag == f"{_W}gridSpan":
@@ -225,11 +256,12 @@ class _BodyReader:
             if self.merge == "continue" and self.grid_column in self.above:  # an orphan keeps its own text
                 text = self.above[self.grid_column]
                 self.budget.add_chars(len(text))
-            self.budget.add_chars(3)  # its " | "
+            self.budget.add_chars(3 + 2 * _padding(self.span))  # its " | ", and its empty cells in the clean text
             self.current[self.grid_column] = text
-            self.row.append(text)
+            self.row.append((text, self.span))
             self.grid_column += self.span
         elif tag == f"{_W}tr":
-            self.lines.append((" | ".join(self.row), 0))
+            self.budget.add_chars(2)  # the clean text's "| " before it
+            self.lines.append((" | ".join(text for text, _ in self.row), 0, tuple(self.row)))
             self.above = self.current
 

@@ -1,4 +1,6 @@
 """HTML to clean text: tags, scripts and styles dropped, entities decoded, blocks as lines.
+
+Tables: data tables become pipe rows, layout tables lines (:mod:`.html_tables`).
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import NamedTuple
 from .document import Heading, TextBuilder
 from .limits import ReadBudget
 from .markdown_reader import add_markdown_inline
+from .html_tables import TABLE_TAGS, HtmlTableWriter
 from .scan import NextMatch
 
 _BLOCK_TAGS = {
@@ -19,7 +22,6 @@ _BLOCK_TAGS = {
 }
 
 
-_CELL_TAGS = {"td", "th"}
 
 
 _SKIP_CONTENT_TAGS = {"script", "style", "noscript", "template", "head", "svg", "iframe"}
@@ -62,6 +64,7 @@ def clean_html(raw: str, budget: ReadBudget | None = None) -> tuple[TextBuilder,
     headings: list[Heading] = []
     open_heading: tuple[int, int] | None = None  # (clean start, level)
     skip_until: str | None = None
+    tables = HtmlTableWriter(raw, builder, budget)
     pos = 0
     for tag in find_tags(raw):
         if budget is not None:
@@ -73,13 +76,16 @@ def clean_html(raw: str, budget: ReadBudget | None = None) -> tuple[TextBuilder,
                 skip_until = None
                 pos = tag.end
             continue
-        _add_with_entities(builder, raw, pos, tag.start)
+        if not tables.between_rows or raw[pos:tag.start].strip():
+            _add_with_entities(builder, raw, pos, tag.start)
         pos = tag.end
-        if name in _SKIP_CONTENT_TAGS and not is_close and not tag.markup.endswith("/>"):
+        if name in TABLE_TAGS:
+            tables.tag(name, is_close, tag)
+        elif name in _SKIP_CONTENT_TAGS and not is_close and not tag.markup.endswith("/>"):
             skip_until = name
         elif name in _BLOCK_TAGS:
             builder.break_line(tag.start)
-            if re.fullmatch(r"h[1-6]", name):
+            if re.fullmatch(r"h[1-6]", name) and not tables.in_cell:  # a heading in a cell is the cell's text
                 if not is_close:
                     open_heading = (len(builder), int(name[1]))
                 elif open_heading is not None:
@@ -87,8 +93,6 @@ def clean_html(raw: str, budget: ReadBudget | None = None) -> tuple[TextBuilder,
                     if span:
                         headings.append(Heading(*span, open_heading[1]))
                     open_heading = None
-        elif name in _CELL_TAGS and not is_close:
-            builder.add_synthetic(" | ", tag.start)
     if skip_until is None:
         _add_with_entities(builder, raw, pos, len(raw))
     return builder, headings

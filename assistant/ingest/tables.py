@@ -29,6 +29,9 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+#: The most grid columns a reader writes for one cell spanning several (HTML ``colspan``/``rowspan``,
+#: DOCX ``gridSpan``): it writes the cell, then an empty synthetic cell for each other column it covers.
+MAX_SPAN = 50
 #: A caption's most characters (a longer line before a table is a paragraph, not its title).
 CAPTION_MAX_CHARS = 160
 _CAPTION_START_RE = re.compile(r"^\s*(?:table|tab\.|exhibit|figure)\s*[\dIVX]|^\s*[表图圖]\s*[\d一二三四五六七八九十]", re.I)
