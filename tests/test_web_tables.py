@@ -153,6 +153,19 @@ def test_a_seed_table_shows_as_a_table():
     assert (' class="cited"', [esc(text[a:b]) for a, b in row.cells]) in _rows(fragment)
 
 
+def test_an_html_reports_table_shows_as_a_table(tmp_path):
+    path = tmp_path / "gizmos.html"
+    path.write_text("<html><body><h1>Gizmos</h1><p>Revenue grew.</p><table><caption>Revenue by region</caption>"
+                    "<tr><th>Region</th><th>2025</th></tr><tr><td>Asia &lt;b&gt;</td><td>4.1</td></tr>"
+                    "<tr><td>Europe</td><td>3.0</td></tr></table><p>After.</p></body></html>", encoding="utf-8")
+    text = read_document(path).text
+    start, end = _line(text, "Europe")
+    fragment = render_view(_index(text), _view(start, end))
+    _no_live_markup(fragment)
+    assert "<caption>Revenue by region</caption>" in fragment and "|" not in _doc(fragment)
+    assert _rows(fragment) == [("", ["Region", "2025"]), ("", ["Asia &lt;b&gt;", "4.1"]), (' class="cited"', ["Europe", "3.0"])]
+
+
 # ---------------------------------------------------------------- the library opens a report without a mark
 
 def _library_chat(tmp_path: Path, path: Path) -> WebChat:
