@@ -669,8 +669,8 @@ def test_hostile_reports_render_as_text(corpus_assistant):
          "<script>window.__xss=1</script>"),
         ("Which fake figures do analysts warn about in the quantum widget segment?", "hostile_report.md",
          '<img src=x onerror="window.__xss=2;alert(2)">'),
-        ("What share do quantum widget cores have?", "hostile_report.md",
-         '| <b onmouseover="window.__xss=4">Quantum widget cores</b> <a href="javascript:window.__xss=5">details</a> | 41%'),
+        ("What share do quantum widget cores have?", "hostile_report.md",  # a table cell, shown as a cell
+         '<b onmouseover="window.__xss=4">Quantum widget cores</b> <a href="javascript:window.__xss=5">details</a>'),
         ("How big was the hyperwidget market in Glorbia in 2030?", HOSTILE_HTML_NAME, "<script>window.__xss=9</script>"),
         ("What does the hyperwidget cell say?", HOSTILE_HTML_NAME, "<svg onload=window.__xss=12>hyperwidget cell</svg> | 9%"),
     ]

@@ -205,6 +205,9 @@ def _check_quotes(result: dict, index_dir: Path) -> None:
         citation = quote["citation"]
         text = index.document(citation["doc_id"]).text
         assert text[citation["start"]:citation["end"]] == quote["text"]
+        for part in (citation.get("header"), citation.get("cell")):  # a row quote's header row and named cell
+            if part is not None:
+                assert text[part["start"]:part["end"]] == part["text"]
 
 
 @pytest.mark.slow
@@ -225,7 +228,7 @@ def test_api_answers_with_citations(client, server, question, doc_id):
     assert result["question"] == question and not result["abstained"]
     assert result["answer"][0]["citation"]["doc_id"] == doc_id
     assert set(result["answer"][0]["citation"]) == {"n", "doc_id", "raw_start", "raw_end", "page", "chunk_id",
-                                                    "score", "start", "end", "parallel"}
+                                                    "score", "start", "end", "parallel", "header", "cell"}
     _check_quotes(result, server.index_dir)
 
 

@@ -11,6 +11,7 @@ from conftest import ROOT, visible
 from test_web import launch_server
 
 from assistant.config import Settings
+from assistant.ingest.tables import find_tables
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")]
 
@@ -128,6 +129,39 @@ def test_ask_click_citation_highlights_span(page, server):
                            timeout=10_000)
 
 
+def test_a_table_answer_shows_its_header_and_the_cited_row_as_a_table(page, server):
+    """Issue 26: a row quote shows its table's header row above it, and the viewer shows the report's table as
+    an HTML table with the cited row (and the named cell) highlighted."""
+    ask(page, "What is the forecast period of the IoT in healthcare report?", 0)
+    turn = turn_at(page, 0)
+    assert "002_923aa08538df08e9.txt" in turn.locator(".sources").inner_text()
+    quote = turn.locator("ol.quotes table.rowquote").first
+    quote.wait_for(timeout=10_000)
+    assert quote.locator("tr").count() == 2
+    assert quote.locator("tr >> nth=0").locator("th").all_inner_texts() == ["Market Overview", ""]
+    assert quote.locator("tr >> nth=1").locator("td").all_inner_texts() == ["Forecast Period", "2027-2031"]
+    assert quote.locator("td.cell mark.cell").inner_text() == "2027-2031"
+    assert "| Forecast Period |" not in turn.locator("ol.quotes").inner_text()
+    DOCS.mkdir(exist_ok=True)
+    turn.screenshot(path=str(DOCS / "table-answer.png"))
+
+    quote.locator("xpath=following-sibling::button[contains(@class, 'cite')]").first.click()
+    row = page.locator("#viewer .doc table tr.cited")
+    row.wait_for(timeout=10_000)
+    assert row.count() == 1 and row.locator("td").all_inner_texts() == ["Forecast Period", "2027-2031"]
+    table = page.locator("#viewer .doc table", has=page.locator("tr.cited"))
+    assert table.locator("tr.head th").all_inner_texts() == ["Market Overview", ""]
+    assert table.locator("tr").count() == 7  # the whole table (header and six rows)
+    assert row.locator("td.cell mark.cell").inner_text() == "2027-2031"
+    assert page.locator("#viewer mark.cited").count() == 0  # the row is marked as a row
+    assert "| Forecast Period |" not in page.locator("#viewer .doc").text_content()
+    color = row.locator("td >> nth=0").evaluate("(td) => getComputedStyle(td).backgroundColor")
+    assert color not in ("rgba(0, 0, 0, 0)", "transparent"), color  # the cited row is highlighted
+    page.wait_for_timeout(300)
+    assert _in_view(page, "#viewer tr.cited")
+    page.screenshot(path=str(DOCS / "table-viewer.png"))
+
+
 def _in_view(page, selector: str) -> bool:
     """The element is inside its scroll box and inside the window."""
     return page.evaluate("""(selector) => {
@@ -136,6 +170,23 @@ def _in_view(page, selector: str) -> bool:
         const r = el.getBoundingClientRect();
         return r.top >= box.top - 1 && r.top < box.bottom && r.top >= 0 && r.top < window.innerHeight;
     }""", selector)
+
+
+def _shows_whole_report(page, clean: str) -> None:
+    """The viewer shows the whole report literally: each table's cells as cells of an HTML table (never its
+    rows as raw pipes), every other line as text."""
+    viewer_text = page.locator("#viewer .doc").text_content()
+    cells = set(page.locator("#viewer .doc table th, #viewer .doc table td").all_text_contents())
+    tables = find_tables(clean)
+    for table in tables:
+        for row in table.rows:
+            assert clean[row.start:row.end] not in viewer_text
+            assert {clean[start:end] for start, end in row.cells} <= cells
+    position = 0
+    for line in clean.splitlines(keepends=True):
+        if not any(table.start <= position <= table.end for table in tables):
+            assert line.rstrip("\n") in viewer_text
+        position += len(line)
 
 
 def test_examples_and_errors(page):
@@ -190,9 +241,7 @@ def test_hostile_reports_are_shown_as_text(page, server, tmp_path):
     assert "<script>window." in turn.locator("ol.quotes").text_content()
     turn.locator("button.cite").first.click()
     page.locator("#viewer mark.cited").wait_for(timeout=10_000)
-    viewer_text = page.locator("#viewer .doc").text_content()
-    for line in clean_md.splitlines():  # the whole report, literally
-        assert line in viewer_text
+    _shows_whole_report(page, clean_md)
 
     ask(page, "How big was the hyperwidget market in Glorbia in 2030?", 1)
     turn = turn_at(page, 1)
@@ -200,9 +249,7 @@ def test_hostile_reports_are_shown_as_text(page, server, tmp_path):
     turn.locator("button.cite").first.click()
     page.wait_for_function("(name) => document.querySelector('#viewer .vhead')?.textContent.includes(name)",
                            arg=html_name, timeout=10_000)
-    viewer_text = page.locator("#viewer .doc").text_content()
-    for line in clean_html.splitlines():
-        assert line in viewer_text
+    _shows_whole_report(page, clean_html)
     page.locator("#viewer mark.cited").hover()
     page.locator("#transcript").hover()
     page.wait_for_timeout(500)

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationW
 DATA = ", ".join([
     "q.quote", ".excerpt", ".ptext", "#viewer .doc", "#viewer .vhead b", ".uq", ".msg.user", "textarea", "script",
     "style", ".card h4", ".card dd", ".answer-line", ".rname", "#sources input", "table.conflicts td .rt", "table.conflicts td .file", "td.fig",
-    "table.conflicts:not(.comparison) th", "#uploads td", "#scope label", ".read-as", "code", ".file",
+    "table.conflicts:not(.comparison) th", "table.rowquote th", "table.rowquote td", "#uploads td", "#scope label", ".read-as", "code", ".file",
 ])
 #: Two or more English words in a row: an untranslated sentence or label.
 ENGLISH_RE = re.compile(r"[A-Za-z][a-z]+(?:[\s,;:'-]+[A-Za-z][a-z]+)+")

@@ -54,6 +54,7 @@ def test_library_lists_every_report_with_its_card(page, server):  # noqa: F811
     page.wait_for_function("(doc) => document.querySelector('#viewer .viewer')?.dataset.doc === doc",
                            arg=entry.doc_id, timeout=10_000)
     assert page.locator("#viewer .vhead").inner_text().startswith(bilingual_title(entry.title))
+    assert page.locator("#viewer .cited, #viewer mark").count() == 0  # nothing is cited: no stray highlight
     assert page.locator("#question textarea").is_visible()
 
     # citations name the report first (its short title: market and publisher), then the file

@@ -2,7 +2,8 @@
 file, page, characters) or JSON (every citation span); plain text, no HTML:
 in the Markdown every text that came from a report or a user has ``&``, ``<``
 and ``>`` escaped as entities (:func:`plain`), so a Markdown viewer shows a
-report's HTML as text instead of rendering it.
+report's HTML as text instead of rendering it.  A table row's quote is
+written under its table's header row, as a small Markdown table.
 
 A turn is the dict :func:`assistant.web.render._turn_from_answer` makes:
 ``{"id", "question", "result" (the answer's JSON), "views", "titles",
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import json
 import time
+
+from .tables_html import row_quote_markdown
 
 
 def plain(text) -> str:
@@ -64,7 +67,13 @@ def turn_markdown(turn: dict, number: int | None = None) -> str:
                          f"{mark(hit['doc_id'])}")
         return "\n".join(lines).rstrip() + "\n"
     for quote in result.get("answer", []):
-        lines.append(f"> {plain(quote['text'].strip())} [{int(quote['citation']['n'])}]")
+        n = int(quote["citation"]["n"])
+        header = quote["citation"].get("header")
+        rows = row_quote_markdown(header.get("text"), quote["text"]) if isinstance(header, dict) else None
+        if rows:  # a table row: its header row above it, then the citation after a break (not a cell)
+            lines += [f"> {plain(row)}" for row in rows] + [">", f"> [{n}]"]
+        else:
+            lines.append(f"> {plain(quote['text'].strip())} [{n}]")
         lines.append(">")
     if lines[-1] == ">":
         lines[-1] = ""

@@ -9,31 +9,20 @@ the session's state.
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
+from .escape import esc
 from .export import report_label, scope_text, source_line, turn_markdown
 from .i18n import text
 from .messages import localize
+from .tables_html import TABLE_CSS, document_html, lone_row_html, row_quote_html, window_tables
 from .titles import bilingual_title
 
 #: Characters of a document shown on each side of the cited span.
 VIEW_WINDOW = 20_000
 
 LANG_NAMES = {"en": "English", "zh": "Chinese"}
-
-
-# ---------------------------------------------------------------- escaping
-
-_TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;", "\\": "&#92;"})
-
-
-def esc(value) -> str:
-    """Text -> HTML text: ``& < > " '`` escaped, and also the characters that
-    template engines (Gradio's HTML templates are Handlebars + JS template
-    literals) could read as syntax, so data can never become markup or code."""
-    return html.escape("" if value is None else str(value), quote=True).translate(_TEMPLATE_CHARS)
 
 
 # ---------------------------------------------------------------- answer views
@@ -52,6 +41,8 @@ class View:
     raw_start: int | None = None
     raw_end: int | None = None
     parallel: dict | None = None
+    header: dict | None = None  # a row quote's header row ({"text", "start", "end", ...}), marked in the viewer
+    cell: dict | None = None  # the cell in the column the question names, marked in the viewer
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -97,6 +88,8 @@ def _turn_from_answer(turn_id: int, answer, shas: dict[str, str], titles: dict[s
             title=f"[{citation.n}] {_source_line(citation.doc_id, citation.page, citation.raw_start, citation.raw_end, titles)}",
             question=answer.question, page=citation.page, raw_start=citation.raw_start, raw_end=citation.raw_end,
             parallel=citation.parallel if isinstance(citation.parallel, dict) else None,
+            header=citation.header if isinstance(citation.header, dict) else None,
+            cell=citation.cell if isinstance(citation.cell, dict) else None,
         ).as_dict()
     for i, hit in enumerate(answer.hits, start=1):
         chunk = hit.chunk
@@ -155,7 +148,7 @@ table.comparison td { font-variant-numeric: tabular-nums; }
 table.comparison td.fig { white-space: nowrap; }
 table.comparison .file { font-size: 11px; color: var(--body-text-color-subdued); }
 .excerpt { font-size: 13px; color: var(--body-text-color-subdued); white-space: pre-wrap; margin: 1px 0 6px 14px; }
-"""
+""" + TABLE_CSS
 
 TRANSCRIPT_JS = """
 const copyText = async function (value) {
@@ -205,14 +198,14 @@ aside.par { flex: 2; border: 1px solid var(--border-color-primary); border-radiu
 .cut { color: var(--body-text-color-subdued); font-style: italic; }
 .note { color: var(--body-text-color-subdued); padding: 18px 6px; }
 .warn { color: #b45309; font-size: 13px; margin: 2px 0 6px; }
-"""
+""" + TABLE_CSS
 
 VIEWER_JS = """
 const showMark = function () {
-  const mark = element.querySelector('mark.cited');
+  const mark = element.querySelector('.doc .cited');
   if (!mark) return;
   const box = element.querySelector('.doc');
-  if (box) box.scrollTop = Math.max(0, mark.offsetTop - box.offsetTop - box.clientHeight / 3);
+  if (box) box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
   mark.scrollIntoView({block: 'nearest', inline: 'nearest'});
 };
 watch('value', showMark);
@@ -316,13 +309,16 @@ def render_turn(turn: dict, lang: str = "en") -> str:
         for i, quote in enumerate(quotes):
             citation = quote["citation"]
             n = int(citation["n"])
-            parts.append(f'<li><q class="quote">{_marked(quote["text"], line if i == 0 else None)}</q> '
+            span = (line["start"], line["end"]) if line and i == 0 else None
+            shown = (row_quote_html(quote["text"], citation, span, text("row_with_header", lang))
+                     or f'<q class="quote">{_marked(quote["text"], line if i == 0 else None)}</q>')
+            parts.append(f'<li>{shown} '
                          f'<button type="button" class="cite" data-cite="t{tid}-q{n}" title="{esc(text("show_in_report", lang))}">[{n}]</button>')
             parallel = citation.get("parallel")
             if isinstance(parallel, dict) and parallel.get("text"):
                 lang_name = _language_name(parallel.get("lang"), lang)
                 parts.append(f'<div class="parallel"><span class="plabel">{esc(lang_name)}{"：" if lang == "zh" else ": "}'
-                             f'</span><span class="ptext">{esc(parallel["text"])}</span></div>')
+                             f'</span><span class="ptext">{lone_row_html(parallel["text"]) or esc(parallel["text"])}</span></div>')
             parts.append("</li>")
         parts.append("</ol>")
         parts.append(_comparison_table(result.get("comparison") or [], tid, titles, uploaded, lang, shorts))
@@ -414,39 +410,46 @@ def render_view(index, view: dict, lang: str = "en") -> str:
         warning = f'<p class="warn">{esc(text("report_changed", lang))}</p>'
     start = max(0, min(start, len(doc_text)))
     end = max(start, min(end, len(doc_text)))
-    marks = [(start, end, "cited")]
+    marks = [(start, end, "cited")] if start < end else []  # a report opened from the library cites nothing
     parallel = view.get("parallel") if isinstance(view.get("parallel"), dict) else None
-    if parallel:
-        try:
-            p_start, p_end = int(parallel["start"]), int(parallel["end"])
-        except (KeyError, TypeError, ValueError):
-            p_start = p_end = -1
-        if 0 <= p_start < p_end <= len(doc_text) and (p_end <= start or p_start >= end):
-            marks.append((p_start, p_end, "par"))
+    if parallel and marks:
+        p_span = _span(parallel, len(doc_text))
+        if p_span and (p_span[1] <= start or p_span[0] >= end):
+            marks.append((*p_span, "par"))
     marks.sort()
-    lo = max(0, min(m[0] for m in marks) - VIEW_WINDOW)
-    hi = min(len(doc_text), max(m[1] for m in marks) + VIEW_WINDOW)
+    header, cell = _span(view.get("header"), len(doc_text)), _span(view.get("cell"), len(doc_text))
+    anchors = marks + [(*span, "") for span in (header, cell) if span]
+    lo = max(0, min(m[0] for m in anchors) - VIEW_WINDOW) if anchors else 0
+    hi = min(len(doc_text), max(m[1] for m in anchors) + VIEW_WINDOW if anchors else VIEW_WINDOW)
+    lo, hi, tables = window_tables(doc_text, lo, hi)
     body = []
     if lo > 0:
         body.append(f'<span class="cut">{esc(text("chars_before", lang, n=f"{lo:,}"))}</span>\n')
-    position = lo
-    for mark_start, mark_end, kind in marks:
-        body.append(esc(doc_text[position:mark_start]))
-        body.append(f'<mark class="{kind}">{esc(doc_text[mark_start:mark_end])}</mark>')
-        position = mark_end
-    body.append(esc(doc_text[position:hi]))
+    body.append(document_html(doc_text, lo, hi, tables, marks, header=header, cell=cell,
+                              rows_not_shown=lambda n: text("rows_not_shown", lang, n=f"{n:,}")))
     if hi < len(doc_text):
         body.append(f'\n<span class="cut">{esc(text("chars_after", lang, n=f"{len(doc_text) - hi:,}"))}</span>')
     aside = ""
     if parallel and parallel.get("text"):
         language = _language_name(parallel.get("lang"), lang)
         aside = (f'<aside class="par"><div class="head">{esc(text("same_passage", lang, language=language))}</div>'
-                 f'<div class="ptext">{esc(parallel["text"])}</div></aside>')
-    head = (f'<div class="vhead"><b>{esc(view["title"])}</b>'
-            f'<div class="q">{esc(text("cited_for", lang))} <span class="uq">{esc(view.get("question", ""))}</span>'
-            '</div></div>')
+                 f'<div class="ptext">{lone_row_html(parallel["text"]) or esc(parallel["text"])}</div></aside>')
+    asked = (f'<div class="q">{esc(text("cited_for", lang))} <span class="uq">{esc(view["question"])}</span></div>'
+             if view.get("question") else "")  # a report opened from the library answers no question
+    head = f'<div class="vhead"><b>{esc(view["title"])}</b>{asked}</div>'
     return (f'<div class="viewer" data-doc="{esc(doc_id)}">{head}{warning}<div class="vbody">'
             f'<div class="doc">{"".join(body)}</div>{aside}</div></div>')
+
+
+def _span(value, length: int) -> tuple[int, int] | None:
+    """A view's ``{"start", "end"}`` (a header row, a cell, a parallel passage) as a non-empty span of the
+    document, or None when it is not one (views come back from the browser)."""
+    if not isinstance(value, dict):
+        return None
+    start, end = value.get("start"), value.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= length):
+        return None
+    return start, end
 
 
 def _language_name(code, lang: str) -> str:
