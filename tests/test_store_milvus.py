@@ -83,14 +83,17 @@ def test_filters_and_vectors_match_the_local_backend(milvus_assistant, assistant
 
 def test_answers_cite_the_same_spans(milvus_assistant, seeds_index):
     """The same pipeline on either store quotes the same spans.  Milvus keeps no sentence vectors, so its
-    answers have no sentence list (the local store's extra candidate passages, docs/milvus.md): the local
-    assistant here leaves it out too.  A two-sentence candidate's vector is the mean of its stored sentences'
+    answers have no sentence list (the local store's extra candidate passages, docs/milvus.md) and its
+    search no rows list (docs/tables.md): the local assistant here leaves both out too.  A two-sentence candidate's vector is the mean of its stored sentences'
     on the local store and its own embedding on Milvus, so the ranker's probabilities may differ a little;
     the quotes and their spans may not."""
     from dataclasses import replace
 
     without_list = replace(milvus_assistant.settings.answer, sentence_list_passages=0)
-    local_assistant = Assistant(seeds_index, Settings(answer=without_list))
+    retrieval = Settings().retrieval
+    without_rows = replace(retrieval, fusion_weights={lang: {**weights, "rows": 0.0}
+                                                      for lang, weights in retrieval.fusion_weights.items()})
+    local_assistant = Assistant(seeds_index, Settings(answer=without_list, retrieval=without_rows))
     milvus_assistant.settings = milvus_assistant.settings.with_changes(answer=without_list)
     questions = [q.question for q in load_questions(QUESTIONS)][::12]
     assert len(questions) >= 15
