@@ -107,6 +107,12 @@ class RetrievalConfig:
     diversify_pool_min: int = 50  # ... and at least this many
     list_depth_factor: int = 10  # each list ranks this many times k passages ...
     list_depth_min: int = 100  # ... and at least this many (all, in a smaller index)
+
+    def without(self, list_name: str) -> "RetrievalConfig":
+        """The same weights with one list left out (weight 0) in every language: e.g. the
+        stored-vector lists, to compare with a store that keeps no sentence vectors (Milvus)."""
+        return replace(self, fusion_weights={lang: {**weights, list_name: 0.0}
+                                             for lang, weights in self.fusion_weights.items()})
     sentence_candidates_per_list: int = 60  # how deep into each list the sentence list looks for candidates
     prefer_depth_factor: int = 3  # a question naming reports: the whole library's ranking this many times k deep ...
     prefer_depth_min: int = 30  # ... at least this deep, to find the named reports' passages in it

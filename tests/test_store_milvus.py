@@ -90,10 +90,7 @@ def test_answers_cite_the_same_spans(milvus_assistant, seeds_index):
     from dataclasses import replace
 
     without_list = replace(milvus_assistant.settings.answer, sentence_list_passages=0)
-    retrieval = Settings().retrieval
-    without_rows = replace(retrieval, fusion_weights={lang: {**weights, "rows": 0.0}
-                                                      for lang, weights in retrieval.fusion_weights.items()})
-    local_assistant = Assistant(seeds_index, Settings(answer=without_list, retrieval=without_rows))
+    local_assistant = Assistant(seeds_index, Settings(answer=without_list, retrieval=Settings().retrieval.without("rows")))
     milvus_assistant.settings = milvus_assistant.settings.with_changes(answer=without_list)
     questions = [q.question for q in load_questions(QUESTIONS)][::12]
     assert len(questions) >= 15

@@ -47,7 +47,8 @@ def _milvus_worker(config: dict) -> dict:
     begin = time.perf_counter()
     milvus = Assistant(work / "unused", lite)
     out["seeds_open_s"] = round(time.perf_counter() - begin, 3)
-    local = Assistant(config["index"], settings)
+    # The same fusion on both stores: Milvus keeps no sentence vectors, so no rows list (docs/tables.md).
+    local = Assistant(config["index"], settings.with_changes(retrieval=settings.retrieval.without("rows")))
     seeds = {}
     for name, assistant in (("local", local), ("milvus_lite", milvus)):
         assistant.ask(questions[0])  # first calls load Lite's segments
