@@ -152,8 +152,6 @@ class AnswerConfig:
     # questions 0.75 -> 0.85, prose ones unchanged). Putting the row first instead ties overall (top
     # quote 0.632 either way: table 0.40 -> 0.50, mixed 0.778 -> 0.722), so the prose stays first.
     support_row_floor: float = 0.0
-    # (A row is read with its caption and the heading it sits under, ingest.candidates.section_of:
-    # tuning top quote 0.632 -> 0.644, table-evidence 0.40 -> 0.50, answer accuracy 0.768 -> 0.760.)
     relevance_hits: int = 5  # relevance: the best of the first hits' cosine or term coverage
     # Abstention: the reasons (assistant.answer.reasons), run in this order; the first that applies is given.
     reasons: tuple[str, ...] = ("unmentioned_name", "no_figure_for_name", "off_topic", "year_not_covered")

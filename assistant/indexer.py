@@ -392,8 +392,7 @@ def _chunk_all(paths, shas, previous, settings, engine, writer, report, progress
             card, facts = outcome.card, outcome.facts
             text = outcome.text
         for row, chunk in enumerate(doc_chunks, start=len(chunks)):
-            sentences.add(doc_id, text, row, passage_spans(text, chunk.start, chunk.end, settings.answer,
-                                                                         chunk.heading))
+            sentences.add(doc_id, text, row, passage_spans(text, chunk.start, chunk.end, settings.answer))
         chunks.extend(doc_chunks)
         files[doc_id] = {"sha256": sha256, "path": str(paths[doc_id]), "n_chunks": len(doc_chunks), "card": card,
                          "facts": facts}

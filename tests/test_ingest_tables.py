@@ -38,8 +38,6 @@ def test_markdown_table_rows_cells_header_and_caption(tmp_path):
         "End user: Hospitals — 2025: 41.2; 2026: 47.9 (Table 2: Revenue by end user (USD billion))"
     assert row_sentence(doc.text, table, table.body[1]) == \
         "End user: Clinics — 2025: 12.0 (Table 2: Revenue by end user (USD billion))"
-    assert row_sentence(doc.text, table, table.body[1], "Widget market") == \
-        "End user: Clinics — 2025: 12.0 (Table 2: Revenue by end user (USD billion); Widget market)"
 
 
 def test_row_and_cell_spans_are_exact_in_the_raw_file(tmp_path):

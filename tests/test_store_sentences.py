@@ -83,7 +83,6 @@ def test_damaged_sentence_vectors_are_one_sentence_and_a_build_repairs_them(seed
 def test_table_rows_are_stored_embedded_through_their_header_and_searchable_alone(seeds_index):
     from assistant.config import Settings
     from assistant.embedding import load_encoders
-    from assistant.ingest.candidates import section_of
     from assistant.ingest.tables import row_sentence, tables_around
 
     index = Index.load(seeds_index)
@@ -95,9 +94,7 @@ def test_table_rows_are_stored_embedded_through_their_header_and_searchable_alon
     start, end = int(table.starts[row]), int(table.ends[row])
     [found] = tables_around(text, start, end)
     [body_row] = [body_row for body_row in found.body if (body_row.start, body_row.end) == (start, end)]
-    heading = index.chunks[int(table.chunk_rows[row])].heading
-    sentence = row_sentence(text, found, body_row, section_of(heading))
-    assert heading and sentence.endswith(f"{section_of(heading)})")  # read under the section it sits in
+    sentence = row_sentence(text, found, body_row)
     encoder = load_encoders(Settings())["dense"]
     np.testing.assert_allclose(index.sentence_vectors("dense", [row])[0], encoder.encode_passages([sentence], 8)[0],
                                atol=1e-5)

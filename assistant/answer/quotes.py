@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ..config import AnswerConfig
 from ..ingest import detect_lang
-from ..ingest.candidates import list_runs, outside_tables, section_of, table_rows, whole_sentences
+from ..ingest.candidates import list_runs, outside_tables, table_rows, whole_sentences
 from ..ingest.tables import row_sentence, tables_around
 from ..lexical import LexicalIndex, tokenize
 from ..retrieval import Hit
@@ -68,7 +68,7 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titl
                 previous = None
         for table, row in table_rows(text, chunk.start, chunk.end, tables):
             candidates.append(Candidate(hit, rank, row.start, row.end, text[row.start:row.end], is_row=True,
-                                        scoring_text=row_sentence(text, table, row, section_of(chunk.heading))))
+                                        scoring_text=row_sentence(text, table, row)))
         if lists:
             for start, end in outside_tables(list_runs(text, chunk.start, chunk.end, config.max_list_item_words), tables):
                 candidates.append(Candidate(hit, rank, start, end, text[start:end], is_list=True))

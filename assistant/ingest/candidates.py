@@ -14,10 +14,6 @@ from .sentences import sentence_spans
 from .tables import Row, Table, row_sentence, tables_around
 
 
-#: The most characters of a section heading a table row's reading carries.
-SECTION_MAX_CHARS = 120
-
-
 @dataclass(frozen=True)
 class QuotableSpan:
     start: int
@@ -82,16 +78,10 @@ def outside_tables(spans: list[tuple[int, int]], tables: list[Table]) -> list[tu
     return [(s, e) for s, e in spans if not any(table.start < e and s < table.end for table in tables)]
 
 
-def section_of(heading_path: str) -> str:
-    """The heading a passage sits under, from its heading path ("Title > Section > Subsection"): its last part."""
-    return heading_path.rsplit(" > ", 1)[-1][:SECTION_MAX_CHARS]
-
-
-def passage_spans(text: str, start: int, end: int, config: AnswerConfig = AnswerConfig(),
-                  heading_path: str = "") -> list[QuotableSpan]:
+def passage_spans(text: str, start: int, end: int, config: AnswerConfig = AnswerConfig()) -> list[QuotableSpan]:
     """Every span an answer may quote from the passage ``text[start:end]``:
-    its whole sentences, its table rows (each read through its header and
-    the passage's section, see :func:`~assistant.ingest.tables.row_sentence`), then its list runs (the
+    its whole sentences, its table rows (each read through its header, see
+    :func:`~assistant.ingest.tables.row_sentence`), then its list runs (the
     build embeds each of them; the answer filters them, see
     answer.quotes.candidate_sentences)."""
     tables = tables_around(text, start, end)
@@ -99,7 +89,6 @@ def passage_spans(text: str, start: int, end: int, config: AnswerConfig = Answer
     rows = table_rows(text, start, end, tables)
     runs = outside_tables(list_runs(text, start, end, config.max_list_item_words), tables)
     return ([QuotableSpan(s, e) for s, e in sentences]
-            + [QuotableSpan(row.start, row.end, is_row=True,
-                            scoring_text=row_sentence(text, table, row, section_of(heading_path)))
+            + [QuotableSpan(row.start, row.end, is_row=True, scoring_text=row_sentence(text, table, row))
                for table, row in rows]
             + [QuotableSpan(s, e, is_list=True) for s, e in runs])

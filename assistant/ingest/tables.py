@@ -192,12 +192,11 @@ def cell_texts(text: str, row: Row) -> list[str]:
     return [text[cell_start:cell_end] for cell_start, cell_end in row.cells]
 
 
-def row_sentence(text: str, table: Table, row: Row, section: str = "") -> str:
+def row_sentence(text: str, table: Table, row: Row) -> str:
     """A row read as a sentence through its header, for ranking and embedding:
     ``End user: Hospitals — 2025: 41.2; 2026: 47.9 (Revenue by end user, USD bn)``.
     The first cell names the row; each other cell is named by its column's
-    header (where the header has a name for it); the caption comes last, then
-    ``section`` (the heading the table sits under: what market the figures are of)."""
+    header (where the header has a name for it); the caption comes last."""
     header, cells = cell_texts(text, table.header), cell_texts(text, row)
     if not cells:
         return ""
@@ -205,9 +204,8 @@ def row_sentence(text: str, table: Table, row: Row, section: str = "") -> str:
     parts = [f"{header[i]}: {cell}" if i < len(header) and header[i] and header[i] != cell else cell
              for i, cell in enumerate(cells[1:], start=1) if cell]
     sentence = f"{label} — {'; '.join(parts)}" if parts else label
-    context = [text[table.caption[0]:table.caption[1]].rstrip(":：") if table.caption else "", section]
-    if any(context):
-        sentence += f" ({'; '.join(part for part in context if part)})"
+    if table.caption:
+        sentence += f" ({text[table.caption[0]:table.caption[1]].rstrip(':：')})"
     return sentence
 
 

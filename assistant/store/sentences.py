@@ -24,7 +24,7 @@ from .base import IndexStateError
 
 #: Bump when what is stored per sentence changes (or ingest.candidates changes
 #: what an answer may quote): indexes built before are then reported stale.
-SENTENCE_RULES_VERSION = 3
+SENTENCE_RULES_VERSION = 2
 
 
 @dataclass
