@@ -10,8 +10,8 @@ from dataclasses import replace
 
 from ..config import AnswerConfig
 from ..ingest import detect_lang
-from ..ingest.candidates import list_runs, outside_tables, table_rows, whole_sentences
-from ..ingest.tables import row_sentence, tables_around
+from ..ingest.candidates import passage_spans
+from ..ingest.tables import tables_around
 from ..lexical import LexicalIndex, tokenize
 from ..retrieval import Hit
 from ..store import DocumentMap
@@ -49,11 +49,19 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titl
         chunk = hit.chunk
         text = documents[chunk.doc_id].text
         names = [_squash(name) for name in [titles.get(chunk.doc_id, ""), *chunk.heading.split(" > ")] if name.strip()]
-        tables = tables_around(text, chunk.start, chunk.end)
-        lead_ins = {table.caption for table in tables if table.caption}  # a table's title: no answer, unless asked
+        lead_ins = {table.caption for table in tables_around(text, chunk.start, chunk.end)  # a table's title:
+                    if table.caption}  # no answer, unless asked
         previous: Candidate | None = None
-        sentences = outside_tables(whole_sentences(text, chunk.start, chunk.end, config.sentence_reach), tables)
-        for start, end in sentences:
+        for span in passage_spans(text, chunk.start, chunk.end, config):  # the spans the build embedded
+            start, end = span.start, span.end
+            if span.is_row:
+                candidates.append(Candidate(hit, rank, start, end, text[start:end], is_row=True,
+                                            scoring_text=span.scoring_text))
+                continue
+            if span.is_list:
+                if lists:
+                    candidates.append(Candidate(hit, rank, start, end, text[start:end], is_list=True))
+                continue
             sentence = text[start:end]
             if (captions if (start, end) in lead_ins else _is_quotable(sentence, config)
                     and not _is_a_name(_squash(sentence), names, config) and not is_boilerplate(sentence, config)):
@@ -66,12 +74,6 @@ def candidate_sentences(hits: list[Hit], documents: dict[str, DocumentMap], titl
                 previous = single
             else:
                 previous = None
-        for table, row in table_rows(text, chunk.start, chunk.end, tables):
-            candidates.append(Candidate(hit, rank, row.start, row.end, text[row.start:row.end], is_row=True,
-                                        scoring_text=row_sentence(text, table, row)))
-        if lists:
-            for start, end in outside_tables(list_runs(text, chunk.start, chunk.end, config.max_list_item_words), tables):
-                candidates.append(Candidate(hit, rank, start, end, text[start:end], is_list=True))
     return candidates
 
 

@@ -53,11 +53,9 @@ def _span(document: DocumentMap, start: int, end: int) -> dict:
 
 
 def _row_of(text: str, start: int, end: int) -> tuple[Table, Row] | None:
-    for table in tables_around(text, start, end):
-        for row in table.body:
-            if row.start == start and row.end == end:
-                return table, row
-    return None
+    """The table and body row whose span is exactly ``[start, end)``."""
+    return next(((table, row) for table in tables_around(text, start, end) for row in table.body_between(start, end)
+                 if (row.start, row.end) == (start, end)), None)
 
 
 def named_column(text: str, table: Table, row: Row, query: Query) -> int | None:
